@@ -1,0 +1,38 @@
+{
+    "name": "CRM Sequences",
+    "summary": "Automated multi-step engagement: emails, calls, tasks and delays that run by themselves",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "crm_sequence developers",
+    "website": "https://github.com/crm-sequence/crm_sequence",
+    "depends": ["crm", "base_automation", "resource"],
+    "data": [
+        "security/crm_sequence_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_sequence_security.xml",
+        "data/ir_cron_data.xml",
+        "views/crm_sequence_step_views.xml",
+        "views/crm_sequence_removal_rule_views.xml",
+        "views/crm_sequence_views.xml",
+        "views/crm_sequence_enrollment_views.xml",
+        "views/crm_sequence_touch_views.xml",
+        "views/ir_actions_server_views.xml",
+        "views/mail_activity_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_partner_views.xml",
+        "wizards/crm_sequence_enroll_views.xml",
+        "wizards/crm_sequence_edit_views.xml",
+        "views/crm_sequence_menus.xml",
+    ],
+    "demo": [
+        "demo/crm_sequence_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_sequence/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

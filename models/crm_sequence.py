@@ -1,0 +1,454 @@
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+WEEKDAY_FIELDS = ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun")
+# Fields whose change moves the schedule of running enrollments (see crm.sequence.edit).
+TIMING_FIELDS = {
+    "tz", "send_hour_from", "send_hour_to", "holiday_calendar_id", *WEEKDAY_FIELDS,
+}
+# Default fields per board, first existing candidate wins; any mail.thread model can be a board.
+EMAIL_FIELD_CANDIDATES = ("email_from", "email", "partner_email", "email_normalized")
+PHONE_FIELD_CANDIDATES = ("phone", "mobile", "partner_phone", "phone_sanitized")
+USER_FIELD_CANDIDATES = ("user_id",)
+
+
+class CrmSequence(models.Model):
+    """A reusable, multi-step engagement plan run on records of one "board" model.
+
+    Drafts always save; what blocks activation is listed in ``missing_data`` and
+    enforced by ``action_activate`` and, once active, by ``_check_complete``.
+    """
+
+    _name = "crm.sequence"
+    _description = "Sales Sequence"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("active", "Active"), ("inactive", "Inactive")],
+        default="draft", required=True, readonly=True, copy=False, tracking=True, index=True,
+    )
+    active = fields.Boolean(default=True)
+    user_id = fields.Many2one(
+        "res.users", string="Owner", required=True, index=True, tracking=True,
+        default=lambda self: self.env.user, domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company,
+    )
+    model_id = fields.Many2one(
+        "ir.model", string="Board", required=True, ondelete="cascade",
+        default=lambda self: self._default_model_id(),
+        domain="[('is_mail_thread', '=', True), ('transient', '=', False)]",
+        help="The kind of records this sequence works on: Leads, Contacts or any model with a chatter.",
+    )
+    model = fields.Char(related="model_id.model", string="Board Model", store=True, index=True)
+    step_ids = fields.One2many("crm.sequence.step", "sequence_id", string="Steps", copy=True)
+    step_count = fields.Integer(compute="_compute_step_count")
+    sender_id = fields.Many2one(
+        "res.users", string="Send email as", compute="_compute_sender_id", store=True,
+        readonly=False, domain="[('share', '=', False)]",
+        help="Automatic emails are sent with this user's name and address.",
+    )
+    share_mode = fields.Selection(
+        [("private", "Only me"), ("users", "Selected users"), ("everyone", "Everyone")],
+        string="Who may enroll", default="private", required=True,
+    )
+    shared_user_ids = fields.Many2many(
+        "res.users", "crm_sequence_shared_user_rel", "sequence_id", "user_id",
+        string="Shared with", domain="[('share', '=', False)]",
+    )
+    exclusive = fields.Boolean(
+        help="A record already running in another sequence is not enrolled in this one.",
+    )
+    email_field_id = fields.Many2one(
+        "ir.model.fields", string="Email field", compute="_compute_contact_fields", store=True,
+        readonly=False, ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'char')]",
+    )
+    phone_field_id = fields.Many2one(
+        "ir.model.fields", string="Phone field", compute="_compute_contact_fields", store=True,
+        readonly=False, ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'char')]",
+    )
+    removal_rule_ids = fields.One2many(
+        "crm.sequence.removal.rule", "sequence_id", string="Removal rules", copy=True,
+        context={"active_test": False},
+        default=lambda self: self._default_removal_rules(),
+    )
+    tz = fields.Selection(
+        _tz_get, string="Time zone", required=True,
+        default=lambda self: self.env.user.tz or "UTC",
+    )
+    send_mon = fields.Boolean("Monday", default=True)
+    send_tue = fields.Boolean("Tuesday", default=True)
+    send_wed = fields.Boolean("Wednesday", default=True)
+    send_thu = fields.Boolean("Thursday", default=True)
+    send_fri = fields.Boolean("Friday", default=True)
+    send_sat = fields.Boolean("Saturday")
+    send_sun = fields.Boolean("Sunday")
+    send_hour_from = fields.Float("Send from", default=9.0, help="Start of the send window (local hour).")
+    send_hour_to = fields.Float("Send until", default=17.0, help="End of the send window (local hour).")
+    holiday_calendar_id = fields.Many2one(
+        "resource.calendar", string="Holidays",
+        help="Company-wide time off of this working schedule are days without sending.",
+    )
+    notify_task_due = fields.Boolean("Notify when a task is due", default=True)
+    notify_engagement_end = fields.Boolean("Notify when a contact engages")
+    notify_user_field_id = fields.Many2one(
+        "ir.model.fields", string="User to notify", compute="_compute_contact_fields", store=True,
+        readonly=False, ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'), ('relation', '=', 'res.users')]",
+        help="User field of the record (e.g. the salesperson); the owner is notified when it is empty.",
+    )
+    missing_data = fields.Text(compute="_compute_missing_data", string="Missing to activate")
+    enrollment_ids = fields.One2many("crm.sequence.enrollment", "sequence_id", string="Enrollments")
+    enrolled_count = fields.Integer("Enrolled", compute="_compute_enrollment_counts")
+    active_count = fields.Integer("Running", compute="_compute_enrollment_counts")
+    completed_count = fields.Integer("Completed", compute="_compute_enrollment_counts")
+    removed_count = fields.Integer("Removed", compute="_compute_enrollment_counts")
+    automation_action_count = fields.Integer(
+        "Automation actions used", compute="_compute_enrollment_counts",
+        help="Each executed step counts one, each completed enrollment one more.",
+    )
+    pending_edit_mode = fields.Selection(
+        [("terminate", "Terminate running enrollments"), ("keep", "Keep them on the new steps")],
+        copy=False, readonly=True,
+        help="Set by the 'Edit steps' confirmation of an active sequence; consumed by the next edit.",
+    )
+
+    # ------------------------------------------------------------------
+    # Defaults and computes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _default_model_id(self):
+        """The board preset by the calling view (``crm_sequence_board``), else Leads."""
+        model_name = self.env.context.get("crm_sequence_board") or "crm.lead"
+        return self.env["ir.model"]._get_id(model_name)
+
+    @api.model
+    def _default_removal_rules(self):
+        return [
+            fields.Command.create({"trigger": "reply", "active": True}),
+            fields.Command.create({"trigger": "bounce", "active": True}),
+            fields.Command.create({"trigger": "open", "active": False}),
+        ]
+
+    @api.depends("step_ids")
+    def _compute_step_count(self):
+        for sequence in self:
+            sequence.step_count = len(sequence.step_ids)
+
+    @api.depends("user_id")
+    def _compute_sender_id(self):
+        for sequence in self:
+            if not sequence.sender_id or sequence.sender_id == sequence._origin.user_id:
+                sequence.sender_id = sequence.user_id
+
+    @api.depends("model_id")
+    def _compute_contact_fields(self):
+        for sequence in self:
+            fields_by_name = {}
+            if sequence.model_id:
+                model_fields = self.env["ir.model.fields"].sudo().search([
+                    ("model_id", "=", sequence.model_id.id),
+                    ("name", "in", EMAIL_FIELD_CANDIDATES + PHONE_FIELD_CANDIDATES + USER_FIELD_CANDIDATES),
+                ])
+                fields_by_name = {field.name: field for field in model_fields}
+            email = next((fields_by_name[n] for n in EMAIL_FIELD_CANDIDATES
+                          if n in fields_by_name and fields_by_name[n].ttype == "char"), False)
+            phone = next((fields_by_name[n] for n in PHONE_FIELD_CANDIDATES
+                          if n in fields_by_name and fields_by_name[n].ttype == "char"), False)
+            user = next((fields_by_name[n] for n in USER_FIELD_CANDIDATES
+                         if n in fields_by_name and fields_by_name[n].relation == "res.users"), False)
+            if sequence.email_field_id.model_id != sequence.model_id:
+                sequence.email_field_id = email
+            if sequence.phone_field_id.model_id != sequence.model_id:
+                sequence.phone_field_id = phone
+            if sequence.notify_user_field_id.model_id != sequence.model_id:
+                sequence.notify_user_field_id = user
+
+    def _compute_enrollment_counts(self):
+        """Counted in two grouped queries for the whole list, whatever its size."""
+        Enrollment = self.env["crm.sequence.enrollment"].sudo()
+        by_state = defaultdict(int)
+        for sequence, state, count in Enrollment._read_group(
+            [("sequence_id", "in", self.ids)], ["sequence_id", "state"], ["__count"],
+        ):
+            by_state[sequence.id, state] = count
+        executed = dict(self.env["crm.sequence.touch"].sudo()._read_group(
+            [("sequence_id", "in", self.ids), ("state", "=", "done")], ["sequence_id"], ["__count"],
+        ))
+        for sequence in self:
+            counts = {state: by_state[sequence.id, state] for state in ("active", "paused", "completed", "removed", "terminated")}
+            sequence.enrolled_count = sum(counts.values())
+            sequence.active_count = counts["active"] + counts["paused"]
+            sequence.completed_count = counts["completed"]
+            sequence.removed_count = counts["removed"]
+            sequence.automation_action_count = executed.get(sequence, 0) + counts["completed"]
+
+    @api.depends(
+        "step_ids", "step_ids.step_type", "step_ids.subject", "step_ids.body_html",
+        "step_ids.activity_type_id", "email_field_id", "phone_field_id", "sender_id",
+        "notify_task_due", "notify_engagement_end", "notify_user_field_id",
+    )
+    def _compute_missing_data(self):
+        for sequence in self:
+            sequence.missing_data = "\n".join(sequence._get_missing_data()) or False
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("model_id")
+    def _check_model_id(self):
+        for sequence in self:
+            if not sequence.model_id.is_mail_thread or sequence.model_id.transient:
+                raise ValidationError(_(
+                    "The board of sequence “%(name)s” must be a model with a chatter (mail.thread); "
+                    "“%(model)s” is not.", name=sequence.name, model=sequence.model_id.name,
+                ))
+
+    @api.constrains("send_hour_from", "send_hour_to", *WEEKDAY_FIELDS)
+    def _check_send_window(self):
+        for sequence in self:
+            if not (0 <= sequence.send_hour_from < sequence.send_hour_to <= 24):
+                raise ValidationError(_(
+                    "Sequence “%(name)s”: the send window must start before it ends, within the day "
+                    "(for example from 09:00 to 17:00).", name=sequence.name,
+                ))
+            if not any(sequence[fname] for fname in WEEKDAY_FIELDS):
+                raise ValidationError(_(
+                    "Sequence “%(name)s”: select at least one send day.", name=sequence.name,
+                ))
+
+    @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
+    def _check_board_fields(self):
+        for sequence in self:
+            for field, label in (
+                (sequence.email_field_id, _("email field")),
+                (sequence.phone_field_id, _("phone field")),
+                (sequence.notify_user_field_id, _("user to notify")),
+            ):
+                if field and field.model_id != sequence.model_id:
+                    raise ValidationError(_(
+                        "Sequence “%(name)s”: the %(label)s “%(field)s” is not a field of %(board)s.",
+                        name=sequence.name, label=label, field=field.field_description,
+                        board=sequence.model_id.name,
+                    ))
+            if sequence.notify_user_field_id and sequence.notify_user_field_id.relation != "res.users":
+                raise ValidationError(_(
+                    "Sequence “%(name)s”: the user to notify must be a field pointing to users.",
+                    name=sequence.name,
+                ))
+
+    @api.constrains("state", "step_ids", "email_field_id", "phone_field_id", "sender_id",
+                    "notify_task_due", "notify_engagement_end", "notify_user_field_id")
+    def _check_complete(self):
+        """An active sequence must stay runnable: edits may not reintroduce missing data."""
+        for sequence in self.filtered(lambda s: s.state == "active"):
+            missing = sequence._get_missing_data()
+            if missing:
+                raise ValidationError(_(
+                    "Sequence “%(name)s” is active and cannot run with:\n%(missing)s",
+                    name=sequence.name, missing="\n".join(missing),
+                ))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if not (default or {}).get("name"):
+            for sequence, vals in zip(self, vals_list):
+                vals["name"] = _("%s (copy)", sequence.name)
+        return vals_list
+
+    def write(self, vals):
+        if "model_id" in vals:
+            self._check_board_change(vals["model_id"])
+        timing_change = bool(TIMING_FIELDS.intersection(vals) or "step_ids" in vals)
+        pending = {sequence.pending_edit_mode for sequence in self if sequence.pending_edit_mode}
+        edit_mode = self.env.context.get("crm_sequence_edit_mode") or (pending.pop() if len(pending) == 1 else False)
+        self_ctx = self.with_context(crm_sequence_edit_mode=edit_mode, crm_sequence_in_write=True)
+        result = super(CrmSequence, self_ctx).write(vals)
+        if "model_id" in vals:
+            self.step_ids._check_placeholders()
+        if timing_change:
+            self_ctx.with_context(crm_sequence_in_write=False)._apply_running_edit_policy()
+            to_reset = self.filtered("pending_edit_mode")
+            if to_reset:
+                super(CrmSequence, to_reset).write({"pending_edit_mode": False})
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_activate(self):
+        """Activate the sequences, or refuse naming every missing item of each."""
+        problems = []
+        for sequence in self:
+            missing = sequence._get_missing_data()
+            if missing:
+                problems.append(_("“%(name)s”:\n%(missing)s", name=sequence.name,
+                                  missing="\n".join(f"- {item}" for item in missing)))
+        if problems:
+            raise UserError(_("Complete the sequence before activating it.\n\n%s", "\n\n".join(problems)))
+        to_resume = self.filtered(lambda s: s.state == "inactive")
+        self.write({"state": "active"})
+        to_resume._resume_enrollments()
+        self._ensure_list_actions()
+        return True
+
+    def action_deactivate(self):
+        """Stop the sequences; their running enrollments are paused until reactivation."""
+        self.filtered(lambda s: s.state == "active").write({"state": "inactive"})
+        self._pause_enrollments()
+        return True
+
+    def action_fill_missing_data(self):
+        """Open the form on the tab where the first gap is, so the owner can complete it."""
+        self.ensure_one()
+        missing_tab = "rules" if not self.step_ids or any(
+            key in (self.missing_data or "") for key in (_("Email field"), _("Phone field"), _("User to notify"))
+        ) else "steps"
+        if not self.step_ids:
+            missing_tab = "steps"
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.sequence",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"crm_sequence_focus_tab": missing_tab},
+        }
+
+    def action_add_step(self):
+        """Append a step of the type given in context (the builder's "Add" buttons)."""
+        self.ensure_one()
+        step_type = self.env.context.get("step_type", "auto_email")
+        self.env["crm.sequence.step"].create({"sequence_id": self.id, "step_type": step_type})
+        return True
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+
+    def _get_missing_data(self):
+        """Human-readable list of what blocks activation (empty when the sequence can run)."""
+        self.ensure_one()
+        missing = []
+        steps = self.step_ids.sorted()
+        if not steps.filtered(lambda s: s.step_type != "delay"):
+            missing.append(_("Add at least one email, call or to-do step."))
+        for step in steps:
+            missing.extend(step._get_missing_data())
+        email_steps = steps.filtered(lambda s: s.step_type in ("auto_email", "manual_email"))
+        if email_steps and not self.email_field_id:
+            missing.append(_("Email field: choose the field holding the address (there are email steps)."))
+        if steps.filtered(lambda s: s.step_type == "call") and not self.phone_field_id:
+            missing.append(_("Phone field: choose the field holding the phone number (there are call steps)."))
+        if steps.filtered(lambda s: s.step_type == "auto_email") and not self.sender_id:
+            missing.append(_("Send email as: choose the sender of the automatic emails."))
+        if (self.notify_task_due or self.notify_engagement_end) and not self.notify_user_field_id:
+            missing.append(_("User to notify: choose the user field of the record (notifications are on)."))
+        return missing
+
+    def _check_board_change(self, model_id):
+        for sequence in self:
+            if sequence.model_id.id != model_id and sequence.state != "draft":
+                raise UserError(_(
+                    "Sequence “%(name)s” has run: its board can no longer change. Duplicate it instead.",
+                    name=sequence.name,
+                ))
+
+    def _send_calendar(self, start):
+        """The sending rules of this sequence from ``start`` (UTC) on, holidays included."""
+        from .crm_sequence_touch import MAX_SEARCH_DAYS, SendCalendar
+
+        self.ensure_one()
+        return SendCalendar(self, self._holiday_dates(start, start + timedelta(days=2 * MAX_SEARCH_DAYS)))
+
+    def _holiday_dates(self, date_from, date_to):
+        """Local dates covered by company-wide time off of the holiday calendar."""
+        self.ensure_one()
+        calendar = self.holiday_calendar_id
+        if not calendar:
+            return set()
+        leaves = self.env["resource.calendar.leaves"].sudo().search([
+            ("calendar_id", "=", calendar.id), ("resource_id", "=", False),
+            ("date_from", "<=", date_to), ("date_to", ">=", date_from - timedelta(days=1)),
+        ])
+        tz = pytz.timezone(calendar.tz or self.tz or "UTC")
+        dates = set()
+        for leave in leaves:
+            first = pytz.utc.localize(leave.date_from).astimezone(tz).date()
+            # a leave ending at midnight does not cover the next day
+            last = (pytz.utc.localize(leave.date_to).astimezone(tz) - timedelta(seconds=1)).date()
+            dates.update(first + timedelta(days=offset) for offset in range((last - first).days + 1))
+        return dates
+
+    def _ensure_list_actions(self):
+        """Offer “Add to sequence” in the Action menu of every board with an active sequence
+        (Leads and Contacts have theirs in XML; other models get one on first activation)."""
+        Action = self.env["ir.actions.act_window"].sudo()
+        enroll_action = self.env.ref("crm_sequence.crm_sequence_enroll_action", raise_if_not_found=False)
+        bound = set(Action.search([("res_model", "=", "crm.sequence.enroll")]).binding_model_id.ids)
+        for model in self.model_id:
+            if model.id in bound or not enroll_action:
+                continue
+            enroll_action.sudo().copy({"binding_model_id": model.id, "binding_view_types": "list,kanban"})
+            bound.add(model.id)
+
+    def _running_enrollments(self):
+        return self.env["crm.sequence.enrollment"].sudo().search([
+            ("sequence_id", "in", self.ids), ("state", "in", ("active", "paused")),
+        ])
+
+    def _apply_running_edit_policy(self):
+        """After the steps or timing of a started sequence changed, treat its running enrollments.
+
+        The user chose beforehand (``crm.sequence.edit`` sets ``pending_edit_mode``,
+        integrations pass ``crm_sequence_edit_mode`` in context): terminate them, or
+        keep them and re-plan what remains of their schedule on the new steps.
+        Without a choice the edit is refused, so running contacts are never surprised.
+        """
+        if self.env.context.get("crm_sequence_in_write"):
+            return
+        started = self.filtered(lambda s: s.state != "draft")
+        if not started:
+            return
+        running = started._running_enrollments()
+        for sequence in started:
+            enrollments = running.filtered(lambda e: e.sequence_id == sequence)
+            if not enrollments:
+                continue
+            mode = self.env.context.get("crm_sequence_edit_mode") or sequence.pending_edit_mode
+            if not mode:
+                raise UserError(_(
+                    "Sequence “%(name)s” has %(count)s running enrollments. Click “Edit running "
+                    "sequence” first to choose whether to terminate them or keep them on the new steps.",
+                    name=sequence.name, count=len(enrollments),
+                ))
+            if mode == "terminate":
+                enrollments._end("terminated", "sequence_edited")
+            else:
+                enrollments._reschedule_remaining()
+
+    def _pause_enrollments(self):
+        self._running_enrollments().filtered(lambda e: e.state == "active")._pause()
+
+    def _resume_enrollments(self):
+        self._running_enrollments().filtered(lambda e: e.state == "paused" and e.paused_by_sequence)._resume()

@@ -1,0 +1,261 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+END_REASONS = [
+    ("replied", "Replied"),
+    ("opened", "Opened"),
+    ("bounced", "Bounced"),
+    ("opted_out", "Opted out"),
+    ("manual", "Terminated by a user"),
+    ("sequence_edited", "Sequence edited"),
+    ("record_deleted", "Record deleted"),
+    ("completed", "All steps done"),
+]
+RUNNING_STATES = ("active", "paused")
+
+
+class CrmSequenceEnrollment(models.Model):
+    """One record going through one sequence.
+
+    Its touches are planned at enrollment (see ``crm.sequence.touch._plan``), so
+    the timeline shows the upcoming dates; pausing shifts them, editing the
+    sequence re-plans the remaining ones, ending cancels them.
+    """
+
+    _name = "crm.sequence.enrollment"
+    _description = "Sequence Enrollment"
+    _order = "date_start desc, id desc"
+    _rec_name = "record_name"
+
+    sequence_id = fields.Many2one("crm.sequence", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="sequence_id.company_id", store=True, index=True)
+    res_model = fields.Char("Record model", required=True, index=True)
+    res_id = fields.Many2oneReference("Record ID", model_field="res_model", required=True, index=True)
+    record_name = fields.Char("Record", readonly=True)
+    state = fields.Selection(
+        [("active", "Active"), ("paused", "Paused"), ("completed", "Completed"),
+         ("removed", "Removed"), ("terminated", "Terminated")],
+        default="active", required=True, readonly=True, index=True,
+    )
+    end_reason = fields.Selection(END_REASONS, readonly=True)
+    date_start = fields.Datetime("Enrolled on", default=fields.Datetime.now, required=True, readonly=True)
+    date_end = fields.Datetime("Ended on", readonly=True)
+    date_paused = fields.Datetime(readonly=True)
+    paused_by_sequence = fields.Boolean(
+        readonly=True, help="Paused because the sequence was deactivated; resumed on reactivation.",
+    )
+    touch_ids = fields.One2many("crm.sequence.touch", "enrollment_id", string="Timeline")
+    next_touch_date = fields.Datetime(compute="_compute_next_touch", store=True, index=True)
+    next_step_id = fields.Many2one("crm.sequence.step", compute="_compute_next_touch", store=True)
+    user_id = fields.Many2one(
+        "res.users", string="Notified user", readonly=True, index=True,
+        help="Who gets the tasks and the notifications of this run: the record's user field, else the owner.",
+    )
+    email = fields.Char(readonly=True, help="Address the automatic emails go to, read at enrollment.")
+    enrolled_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+
+    _record_sequence_idx = models.Index("(res_model, res_id, sequence_id)")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("touch_ids.state", "touch_ids.date_scheduled", "state")
+    def _compute_next_touch(self):
+        for enrollment in self:
+            upcoming = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled").sorted(
+                lambda t: (t.step_id.sequence, t.step_id.id))[:1]
+            enrollment.next_touch_date = upcoming.date_scheduled if enrollment.state == "active" else False
+            enrollment.next_step_id = upcoming.step_id
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_pause(self):
+        not_active = self.filtered(lambda e: e.state != "active")
+        if not_active:
+            raise UserError(_("Only active enrollments can be paused (%s).", ", ".join(not_active.mapped("display_name"))))
+        self._pause()
+        return True
+
+    def action_resume(self):
+        not_paused = self.filtered(lambda e: e.state != "paused")
+        if not_paused:
+            raise UserError(_("Only paused enrollments can be resumed (%s).", ", ".join(not_paused.mapped("display_name"))))
+        inactive = self.sequence_id.filtered(lambda s: s.state != "active")
+        if inactive:
+            raise UserError(_("Activate the sequence “%s” before resuming its enrollments.", inactive[0].name))
+        self._resume()
+        return True
+
+    def action_terminate(self):
+        """Stop these runs for good (the record may be enrolled again later)."""
+        self.filtered(lambda e: e.state in RUNNING_STATES)._end("terminated", "manual")
+        return True
+
+    @api.model
+    def action_remove_records(self, records):
+        """“Remove from sequences”: terminate every running enrollment of ``records``."""
+        records.check_access("read")
+        ended = self._end_for_records(records._name, records.ids, "terminated", "manual")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Removed from sequences"),
+                "message": _("%s running enrollments terminated.", len(ended)),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _enroll(self, sequence, records, date_start=None):
+        """Create the runs of ``records`` in ``sequence`` and plan their touches.
+
+        Callers filter what may not be enrolled (``crm.sequence.enroll._classify``).
+        Returns the new enrollments.
+        """
+        if not records:
+            return self.browse()
+        now = date_start or fields.Datetime.now()
+        user_field = sequence.notify_user_field_id.name
+        email_field = sequence.email_field_id.name
+        vals_list = []
+        for record in records:
+            user = record[user_field] if user_field else False
+            vals_list.append({
+                "sequence_id": sequence.id,
+                "res_model": records._name,
+                "res_id": record.id,
+                "record_name": record.display_name,
+                "date_start": now,
+                "user_id": (user or sequence.user_id).id,
+                "email": record[email_field] if email_field else False,
+            })
+        enrollments = self.sudo().create(vals_list)
+        self.env["crm.sequence.touch"]._plan(enrollments, sequence.step_ids, now)
+        self.env["crm.sequence.touch"]._wake_cron()
+        return enrollments
+
+    def _end(self, state, reason, date=None):
+        """Finish these runs: cancel what they still had to do."""
+        if not self:
+            return
+        self = self.sudo()
+        date = date or fields.Datetime.now()
+        self.touch_ids.filtered(lambda t: t.state == "scheduled").write({"state": "canceled"})
+        self.write({"state": state, "end_reason": reason, "date_end": date, "date_paused": False})
+
+    def _pause(self, by_sequence=False):
+        self.sudo().write({"state": "paused", "date_paused": fields.Datetime.now(), "paused_by_sequence": by_sequence})
+
+    def _resume(self):
+        """Shift what remains by the time spent paused, then re-fit it into the send window."""
+        now = fields.Datetime.now()
+        Touch = self.env["crm.sequence.touch"]
+        for enrollment in self.sudo():
+            shift = now - (enrollment.date_paused or now)
+            scheduled = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled)
+            for touch in scheduled:
+                touch.date_scheduled = Touch._fit(enrollment.sequence_id, touch.date_scheduled + shift, touch.step_id)
+        self.sudo().write({"state": "active", "date_paused": False, "paused_by_sequence": False})
+        Touch._wake_cron()
+
+    def _reschedule_remaining(self):
+        """Apply the sequence's current steps and timing to what remains of these runs.
+
+        The steps still to come are those after the last executed one in the new
+        order (or, when that step was deleted, those on a later day).
+        """
+        Touch = self.env["crm.sequence.touch"]
+        now = fields.Datetime.now()
+        for enrollment in self.sudo():
+            touches = enrollment.touch_ids
+            done = touches.filtered(lambda t: t.state in ("done", "skipped", "failed"))
+            touches.filtered(lambda t: t.state == "scheduled").unlink()
+            last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
+            steps = enrollment.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+            if not last:
+                Touch._plan(enrollment, steps, enrollment.date_start)
+                continue
+            if last.step_id in steps:
+                remaining = steps[list(steps).index(last.step_id) + 1:]
+            else:
+                remaining = steps.filtered(lambda s: s.day > last.step_day)
+            Touch._plan(enrollment, remaining, max(last.date_done or now, now), start_day=last.step_day)
+        Touch._wake_cron()
+
+    def _complete_finished(self):
+        """Complete the runs that have nothing left to do."""
+        finished = self.filtered(
+            lambda e: e.state == "active" and not any(t.state == "scheduled" for t in e.touch_ids)
+        )
+        finished.write({"state": "completed", "end_reason": "completed", "date_end": fields.Datetime.now()})
+        return finished
+
+    def _remove_on_engagement(self, trigger):
+        """A contact engaged: apply the sequence's removal rule for ``trigger``.
+
+        Ends the run (``removed``), sets the rule's status on the record and notifies
+        the user when the sequence asks for it. Without an active rule nothing ends.
+        """
+        from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
+
+        for enrollment in self.sudo().filtered(lambda e: e.state in RUNNING_STATES):
+            rule = enrollment.sequence_id.removal_rule_ids.filtered(lambda r: r.trigger == trigger and r.active)
+            if not rule:
+                continue
+            enrollment._end("removed", END_REASON_BY_TRIGGER[trigger])
+            record = self.env[enrollment.res_model].sudo().browse(enrollment.res_id).exists()
+            values = rule[:1]._status_values()
+            if record and values:
+                record.write(values)
+            if record and enrollment.sequence_id.notify_engagement_end:
+                enrollment._notify_engagement(record, trigger)
+
+    def _notify_engagement(self, record, trigger):
+        self.ensure_one()
+        from .crm_sequence_removal_rule import TRIGGERS
+
+        user = self.user_id or self.sequence_id.user_id
+        record.message_notify(
+            partner_ids=user.partner_id.ids,
+            subject=_("%(record)s left sequence %(sequence)s", record=record.display_name, sequence=self.sequence_id.name),
+            body=_("%(record)s left the sequence “%(sequence)s”: %(reason)s.", record=record.display_name,
+                   sequence=self.sequence_id.name, reason=dict(TRIGGERS)[trigger].lower()),
+            model_description=self.sequence_id.model_id.name,
+        )
+
+    @api.model
+    def _end_for_records(self, res_model, res_ids, state, reason):
+        enrollments = self.sudo().search([
+            ("res_model", "=", res_model), ("res_id", "in", list(res_ids)), ("state", "in", RUNNING_STATES),
+        ])
+        enrollments._end(state, reason)
+        return enrollments
+
+    def _shift_waiting(self, touch, date_done):
+        """A "wait until done" task was completed: plan the steps that waited for it."""
+        Touch = self.env["crm.sequence.touch"]
+        waiting = self.touch_ids.filtered(lambda t: t.state == "scheduled" and not t.date_scheduled)
+        if waiting:
+            steps = waiting.step_id.sorted(lambda s: (s.sequence, s.id))
+            waiting.unlink()
+            Touch._plan(self, steps, date_done, start_day=touch.step_day)
+            Touch._wake_cron()

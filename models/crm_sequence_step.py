@@ -1,0 +1,318 @@
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.mail import is_html_empty
+
+STEP_TYPES = [
+    ("auto_email", "Automatic email"),
+    ("manual_email", "Manual email"),
+    ("call", "Call"),
+    ("todo", "To-do"),
+    ("delay", "Delay"),
+]
+STEP_ICONS = {
+    "auto_email": "fa-paper-plane",
+    "manual_email": "fa-envelope",
+    "call": "fa-phone",
+    "todo": "fa-check-square-o",
+    "delay": "fa-hourglass-half",
+}
+EMAIL_TYPES = ("auto_email", "manual_email")
+TASK_TYPES = ("manual_email", "call", "todo")
+DEFAULT_ACTIVITY_TYPES = {
+    "manual_email": "mail.mail_activity_data_email",
+    "call": "mail.mail_activity_data_call",
+    "todo": "mail.mail_activity_data_todo",
+}
+# Step fields that change when touches happen (edits of an active sequence are confirmed first).
+SCHEDULE_FIELDS = {"day", "delay_days", "sequence", "step_type", "wait_until_done", "sequence_id"}
+# `object.a.b` paths in an inline expression ({{ ... }}) or a QWeb attribute (t-out="...").
+OBJECT_PATH_RE = re.compile(r"\bobject((?:\.\w+)+)")
+QWEB_EXPRESSION_RE = re.compile(r"""\bt-(?:out|esc|if|elif|foreach|att-\w+|attf-\w+)=(["'])(.*?)\1""", re.S)
+INLINE_EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+TAG_RE = re.compile(r"(<[^>]*>)")
+
+
+class CrmSequenceStep(models.Model):
+    """One step of a sequence: an automatic email, a task for a person, or a delay.
+
+    ``day`` is the day of the sequence the step happens on (1 = enrollment day);
+    along the step order days never decrease, and a delay pushes the next step
+    at least ``delay_days`` further. Email content is rendered per record by
+    ``mail.render.mixin``; like ``mail.template`` rendering is trusted at send
+    time (the cron runs as superuser), so only template editors may write
+    anything but simple field paths (checked at create/write by the mixin).
+    """
+
+    _name = "crm.sequence.step"
+    _description = "Sequence Step"
+    _inherit = ["mail.render.mixin"]
+    _order = "sequence_id, sequence, id"
+    _unrestricted_rendering = True
+
+    sequence_id = fields.Many2one("crm.sequence", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="sequence_id.company_id", store=True)
+    model = fields.Char(related="sequence_id.model")
+    sequence = fields.Integer(
+        "Position", compute="_compute_position", store=True, readonly=False, precompute=True,
+    )
+    step_type = fields.Selection(STEP_TYPES, string="Type", required=True, default="auto_email")
+    icon = fields.Char(compute="_compute_icon")
+    step_number = fields.Integer("Step", compute="_compute_step_number")
+    day = fields.Integer(
+        compute="_compute_day", store=True, readonly=False, precompute=True,
+        help="Day of the sequence this step happens on; day 1 is the day of enrollment.",
+    )
+    delay_days = fields.Integer("Wait (days)", default=1, help="Days a delay step waits before the next step.")
+    subject = fields.Char(translate=True, render_engine="inline_template")
+    body_html = fields.Html(
+        "Body", translate=True, sanitize="email_outgoing",
+        render_engine="qweb", render_options={"post_process": True},
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type", string="Activity type", compute="_compute_activity_type_id",
+        store=True, readonly=False, ondelete="restrict",
+    )
+    summary = fields.Char()
+    note = fields.Html()
+    wait_until_done = fields.Boolean(
+        help="Later steps are timed from the day this task is marked done instead of its planned day.",
+    )
+
+    _delay_days_positive = models.Constraint(
+        "CHECK(step_type != 'delay' OR delay_days > 0)",
+        "A delay must wait at least one day.",
+    )
+    _day_positive = models.Constraint("CHECK(day >= 1)", "Step days start at day 1.")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("sequence_id")
+    def _compute_render_model(self):
+        for step in self:
+            step.render_model = step.sequence_id.model
+
+    @api.depends("sequence_id")
+    def _compute_position(self):
+        for step in self:
+            if not step.sequence:
+                siblings = step.sequence_id.step_ids - step
+                step.sequence = max(siblings.mapped("sequence"), default=0) + 1
+
+    @api.depends("sequence_id")
+    def _compute_day(self):
+        for step in self:
+            if not step.day:
+                siblings = (step.sequence_id.step_ids - step).filtered(lambda s: s.day)
+                last = siblings.sorted(lambda s: (s.sequence, s.id or 0))[-1:] if siblings else siblings
+                step.day = last._end_day() if last else 1
+
+    @api.depends("step_type")
+    def _compute_icon(self):
+        for step in self:
+            step.icon = STEP_ICONS.get(step.step_type, "fa-circle")
+
+    @api.depends("sequence_id.step_ids", "sequence")
+    def _compute_step_number(self):
+        for sequence in self.sequence_id:
+            for number, step in enumerate(sequence.step_ids.sorted(lambda s: (s.sequence, s.id or 0)), 1):
+                step.step_number = number
+        for step in self.filtered(lambda s: not s.sequence_id):
+            step.step_number = 0
+
+    @api.depends("step_type")
+    def _compute_activity_type_id(self):
+        for step in self:
+            xmlid = DEFAULT_ACTIVITY_TYPES.get(step.step_type)
+            if not xmlid:
+                step.activity_type_id = False
+            elif not step.activity_type_id or step.activity_type_id.category not in ("default", "phonecall", False) \
+                    or step._origin.step_type != step.step_type:
+                step.activity_type_id = self.env.ref(xmlid, raise_if_not_found=False)
+
+    @api.depends("step_type", "day", "step_number")
+    def _compute_display_name(self):
+        labels = dict(STEP_TYPES)
+        for step in self:
+            label = labels.get(step.step_type, "")
+            if step.step_type in EMAIL_TYPES and step.subject:
+                label = f"{label}: {step.subject}"
+            elif step.step_type in TASK_TYPES and step.summary:
+                label = f"{label}: {step.summary}"
+            step.display_name = _("Day %(day)s · %(label)s", day=step.day, label=label)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("day", "sequence", "delay_days", "step_type", "sequence_id")
+    def _check_day_order(self):
+        for sequence in self.sequence_id:
+            previous = None
+            for step in sequence.step_ids.sorted(lambda s: (s.sequence, s.id)):
+                if previous and step.day < previous._end_day():
+                    raise ValidationError(_(
+                        "Sequence “%(name)s”: %(step)s is on day %(day)s but %(previous)s ends on day %(end)s. "
+                        "Days must not decrease along the step order.",
+                        name=sequence.name, step=step._label(), day=step.day,
+                        previous=previous._label(), end=previous._end_day(),
+                    ))
+                previous = step
+
+    @api.constrains("subject", "body_html", "sequence_id")
+    def _check_placeholders(self):
+        """Placeholders must name fields of the board, so a typo fails here, not at send time."""
+        for step in self.filtered(lambda s: s.step_type in EMAIL_TYPES and s.sequence_id.model):
+            Model = self.env[step.sequence_id.model]
+            for path in step._placeholder_paths():
+                error = self._check_field_path(Model, path)
+                if error:
+                    raise ValidationError(_(
+                        "%(step)s: the placeholder “object.%(path)s” is not valid for %(board)s (%(error)s).",
+                        step=step._label(), path=path, board=step.sequence_id.model_id.name, error=error,
+                    ))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("body_html"):
+                vals["body_html"] = self._inline_to_qweb(vals["body_html"])
+        steps = super().create(vals_list)
+        steps.sequence_id._apply_running_edit_policy()
+        return steps
+
+    def write(self, vals):
+        if vals.get("body_html"):
+            vals["body_html"] = self._inline_to_qweb(vals["body_html"])
+        sequences = self.sequence_id
+        result = super().write(vals)
+        if set(vals) & SCHEDULE_FIELDS:
+            (sequences | self.sequence_id)._apply_running_edit_policy()
+        return result
+
+    def unlink(self):
+        sequences = self.sequence_id
+        result = super().unlink()
+        sequences._apply_running_edit_policy()
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions (buttons of the builder)
+    # ------------------------------------------------------------------
+
+    def action_move_up(self):
+        self.ensure_one()
+        return self._move(-1)
+
+    def action_move_down(self):
+        self.ensure_one()
+        return self._move(1)
+
+    def action_duplicate(self):
+        """Insert a copy right after this step, on the same day."""
+        self.ensure_one()
+        steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+        index = list(steps).index(self)
+        for position, step in enumerate(steps):
+            new_position = position + 1 if position <= index else position + 2
+            if step.sequence != new_position:
+                step.sequence = new_position
+        self.copy({"sequence": index + 2, "sequence_id": self.sequence_id.id, "day": self._end_day()})
+        return True
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+
+    def _end_day(self):
+        """Day from which the next step may happen."""
+        self.ensure_one()
+        return self.day + (self.delay_days if self.step_type == "delay" else 0)
+
+    def _label(self):
+        self.ensure_one()
+        return _("Step %(number)s (%(type)s, day %(day)s)", number=self.step_number,
+                 type=dict(STEP_TYPES).get(self.step_type), day=self.day)
+
+    def _get_missing_data(self):
+        self.ensure_one()
+        missing = []
+        if self.step_type in EMAIL_TYPES:
+            if not (self.subject or "").strip():
+                missing.append(_("%s: add a subject.", self._label()))
+            if is_html_empty(self.body_html):
+                missing.append(_("%s: write the email body.", self._label()))
+        if self.step_type in TASK_TYPES and not self.activity_type_id:
+            missing.append(_("%s: choose an activity type.", self._label()))
+        return missing
+
+    def _move(self, offset):
+        steps = list(self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id)))
+        index = steps.index(self)
+        target = index + offset
+        if 0 <= target < len(steps):
+            steps[index], steps[target] = steps[target], steps[index]
+            # Swap days as well, so that moving a step keeps the day grid valid.
+            first, second = steps[min(index, target)], steps[max(index, target)]
+            if first.day > second.day:
+                first.day, second.day = second.day, first.day
+            for position, step in enumerate(steps, 1):
+                if step.sequence != position:
+                    step.sequence = position
+        return True
+
+    def _placeholder_paths(self):
+        """Every ``object.<path>`` used by the subject and body of this step."""
+        self.ensure_one()
+        expressions = [expr for expr in INLINE_EXPRESSION_RE.findall(self.subject or "")]
+        body = str(self.body_html or "")
+        expressions += [match[1] for match in QWEB_EXPRESSION_RE.findall(body)]
+        expressions += INLINE_EXPRESSION_RE.findall(body)
+        paths = []
+        for expression in expressions:
+            paths += [path.lstrip(".") for path in OBJECT_PATH_RE.findall(expression)]
+        return paths
+
+    @api.model
+    def _check_field_path(self, Model, path):
+        """Return why ``path`` is not a field path of ``Model`` (False when it is)."""
+        current = Model
+        for name in path.split("."):
+            field = current._fields.get(name)
+            if field is None:
+                return _("“%(name)s” is not a field of %(model)s", name=name, model=current._description)
+            if field.relational:
+                current = self.env[field.comodel_name]
+            else:
+                current = None
+            if current is None and name != path.split(".")[-1]:
+                return _("“%s” has no sub-fields", name)
+        return False
+
+    @api.model
+    def _inline_to_qweb(self, html):
+        """Turn ``{{ object.x ||| default }}`` typed in the body into QWeb ``t-out``.
+
+        The body is rendered by QWeb (what Odoo's placeholder picker inserts); users
+        also type the inline syntax they use in subjects, which QWeb would print as is.
+        """
+        html = str(html)
+        if "{{" not in html:
+            return html
+
+        def replace(match):
+            expression, _sep, default = match.group(1).partition("|||")
+            expression = expression.strip().replace('"', "&quot;")
+            return f'<t t-out="{expression}">{default.strip()}</t>'
+
+        # Only text between tags: a placeholder inside an attribute stays inline.
+        parts = TAG_RE.split(html)
+        return "".join(part if TAG_RE.fullmatch(part) else INLINE_EXPRESSION_RE.sub(replace, part)
+                       for part in parts)

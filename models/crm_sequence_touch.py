@@ -1,0 +1,403 @@
+import logging
+from datetime import datetime, time, timedelta
+
+import pytz
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import email_normalize, hmac
+
+from .crm_sequence import WEEKDAY_FIELDS
+from .crm_sequence_step import STEP_TYPES, TASK_TYPES
+
+_logger = logging.getLogger(__name__)
+
+TOUCH_STATES = [
+    ("scheduled", "Scheduled"),
+    ("done", "Done"),
+    ("skipped", "Skipped"),
+    ("canceled", "Canceled"),
+    ("failed", "Failed"),
+]
+# A search beyond this horizon for a sending day means the rules leave none.
+MAX_SEARCH_DAYS = 370
+
+
+class SendCalendar:
+    """The sending rules of one sequence, in its time zone: which local days may
+    carry steps and when the email window opens and closes."""
+
+    def __init__(self, sequence, holidays):
+        self.tz = pytz.timezone(sequence.tz or "UTC")
+        self.weekdays = {index for index, fname in enumerate(WEEKDAY_FIELDS) if sequence[fname]}
+        self.hour_from = sequence.send_hour_from
+        self.hour_to = sequence.send_hour_to
+        self.holidays = holidays
+
+    def to_local(self, utc_naive):
+        return pytz.utc.localize(utc_naive).astimezone(self.tz).replace(tzinfo=None)
+
+    def to_utc(self, local_naive):
+        return self.tz.normalize(self.tz.localize(local_naive)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def is_sending_day(self, day):
+        return day.weekday() in self.weekdays and day not in self.holidays
+
+    def fit(self, local, in_window):
+        """First local moment at or after ``local`` on a sending day and, for emails,
+        inside the send window; tasks only wait for the window to open."""
+        start = local
+        for _index in range(MAX_SEARCH_DAYS):
+            day = local.date()
+            hour = local.hour + local.minute / 60 + local.second / 3600
+            if not self.is_sending_day(day):
+                local = datetime.combine(day + timedelta(days=1), time.min)
+            elif hour < self.hour_from:
+                return datetime.combine(day, time.min) + timedelta(hours=self.hour_from)
+            elif in_window and hour >= self.hour_to:
+                local = datetime.combine(day + timedelta(days=1), time.min)
+            else:
+                return local
+        raise ValueError(f"no sending day within {MAX_SEARCH_DAYS} days after {start}")
+
+
+class CrmSequenceTouch(models.Model):
+    """One step for one enrollment: planned, then done by the cron (or skipped, failed, canceled).
+
+    Executed touches keep what they produced (the email's ``mail.message``, the
+    ``mail.activity``) and what the contact did with it (opened, replied, bounced).
+    """
+
+    _name = "crm.sequence.touch"
+    _description = "Sequence Touch"
+    _order = "date_scheduled, id"
+    _rec_name = "step_name"
+
+    enrollment_id = fields.Many2one("crm.sequence.enrollment", required=True, ondelete="cascade", index=True)
+    enrollment_state = fields.Selection(related="enrollment_id.state", store=True, string="Enrollment state")
+    sequence_id = fields.Many2one(related="enrollment_id.sequence_id", store=True, index=True)
+    company_id = fields.Many2one(related="enrollment_id.company_id", store=True)
+    res_model = fields.Char(related="enrollment_id.res_model")
+    res_id = fields.Many2oneReference(related="enrollment_id.res_id")
+    record_name = fields.Char(related="enrollment_id.record_name")
+    step_id = fields.Many2one("crm.sequence.step", ondelete="set null", index="btree_not_null")
+    step_type = fields.Selection(STEP_TYPES, required=True)
+    step_day = fields.Integer("Day")
+    step_name = fields.Char("Step name")
+    state = fields.Selection(TOUCH_STATES, default="scheduled", required=True, index=True)
+    date_scheduled = fields.Datetime("Planned on", help="Empty while it waits for a task to be done.")
+    date_done = fields.Datetime("Done on")
+    message_id = fields.Many2one("mail.message", string="Email", ondelete="set null", index="btree_not_null")
+    mail_mail_id = fields.Many2one("mail.mail", string="Outgoing email", ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", string="Activity", ondelete="set null", index="btree_not_null")
+    opened = fields.Boolean(readonly=True)
+    replied = fields.Boolean(readonly=True)
+    bounced = fields.Boolean(readonly=True)
+    date_opened = fields.Datetime(readonly=True)
+    date_replied = fields.Datetime(readonly=True)
+    result_message = fields.Char("Details", help="Why the touch was skipped or failed.")
+
+    _due_idx = models.Index("(date_scheduled, id) WHERE state = 'scheduled'")
+
+    # ------------------------------------------------------------------
+    # Planning
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _plan(self, enrollments, steps, start, start_day=1):
+        """Create the scheduled touches of ``steps`` for ``enrollments``.
+
+        Day N is the N-th calendar day from ``start`` (which is day ``start_day``)
+        in the sequence's time zone. A step on a day without sending moves to the
+        next sending day and later steps keep their spacing from it; after a
+        "wait until done" task the next steps wait (no date) until it is done.
+        """
+        steps = steps.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id))
+        if not steps or not enrollments:
+            return self.browse()
+        vals_list = []
+        for sequence, sequence_enrollments in enrollments.grouped("sequence_id").items():
+            calendar = sequence._send_calendar(start)
+            plan = self._plan_dates(calendar, steps, start, start_day)
+            for enrollment in sequence_enrollments:
+                vals_list += [
+                    {
+                        "enrollment_id": enrollment.id,
+                        "step_id": step.id,
+                        "step_type": step.step_type,
+                        "step_day": step.day,
+                        "step_name": step.display_name,
+                        "date_scheduled": date,
+                    }
+                    for step, date in plan
+                ]
+        return self.sudo().create(vals_list)
+
+    @api.model
+    def _plan_dates(self, calendar, steps, start, start_day):
+        """[(step, UTC datetime or False)] for steps planned from ``start``."""
+        plan = []
+        local = calendar.to_local(start)
+        day_number = start_day
+        waiting = False
+        for step in steps:
+            if waiting:
+                plan.append((step, False))
+                continue
+            target_day = local.date() + timedelta(days=step.day - day_number)
+            candidate = local if target_day <= local.date() else datetime.combine(target_day, time.min)
+            local = calendar.fit(candidate, in_window=step.step_type == "auto_email")
+            day_number = step.day
+            plan.append((step, calendar.to_utc(local)))
+            waiting = step.wait_until_done and step.step_type in TASK_TYPES
+        return plan
+
+    @api.model
+    def _fit(self, sequence, date_utc, step):
+        """Move one planned UTC moment into the sequence's sending days (and window)."""
+        calendar = sequence._send_calendar(date_utc)
+        local = calendar.fit(calendar.to_local(date_utc), in_window=step.step_type == "auto_email")
+        return calendar.to_utc(local)
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _due_domain(self):
+        return [
+            ("state", "=", "scheduled"),
+            ("date_scheduled", "<=", fields.Datetime.now()),
+            ("enrollment_state", "=", "active"),
+        ]
+
+    @api.model
+    def _cron_process_touches(self, batch_size=None):
+        """Run the due touches in committed batches; several workers share the work.
+
+        Each batch locks its rows (SKIP LOCKED), so a touch is never run twice, and
+        commits with its effects (emails are only queued in the same transaction),
+        so a crash never sends an email twice. The cron is then woken for the next
+        due touch.
+        """
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500)
+        )
+        domain = self._due_domain()
+        while True:
+            candidates = self.search(domain, limit=batch_size)
+            if not candidates:
+                break
+            touches = candidates.try_lock_for_update(allow_referencing=True)
+            if not touches:
+                break  # another worker holds all of them
+            touches.invalidate_recordset(["state"])
+            touches = touches.filtered(lambda t: t.state == "scheduled")
+            touches._execute()
+            remaining = self.search_count(domain, limit=batch_size * 10)
+            if not self.env["ir.cron"]._commit_progress(len(touches), remaining=remaining):
+                break
+        self._wake_cron()
+
+    @api.model
+    def _wake_cron(self):
+        """Trigger the cron at the next planned touch (ir.cron keeps only the earliest)."""
+        next_touch = self.sudo().search([
+            ("state", "=", "scheduled"), ("date_scheduled", "!=", False), ("enrollment_state", "=", "active"),
+        ], limit=1, order="date_scheduled")
+        if next_touch:
+            cron = self.env.ref("crm_sequence.ir_cron_process_touches", raise_if_not_found=False)
+            if cron:
+                cron._trigger(max(next_touch.date_scheduled, fields.Datetime.now()))
+
+    # ------------------------------------------------------------------
+    # Execution
+    # ------------------------------------------------------------------
+
+    def _execute(self):
+        """Execute these due touches, step by step in batches.
+
+        A failure in a batch is retried touch by touch, so that one bad record
+        (render error, deleted record, no address) is marked failed with its
+        reason and never stops the others.
+        """
+        self = self.sudo()
+        self._check_records()
+        for step, touches in self.filtered(lambda t: t.state == "scheduled").grouped("step_id").items():
+            try:
+                with self.env.cr.savepoint():
+                    touches._execute_step(step)
+            except Exception:  # noqa: BLE001 - isolate the faulty touch below
+                _logger.info("Sequence step %s failed in batch, retrying touch by touch", step.id, exc_info=True)
+                for touch in touches:
+                    try:
+                        with self.env.cr.savepoint():
+                            touch._execute_step(step)
+                    except Exception as error:  # noqa: BLE001 - recorded on the touch
+                        touch.write({
+                            "state": "failed",
+                            "date_done": fields.Datetime.now(),
+                            "result_message": str(error)[:500],
+                        })
+        self.enrollment_id._complete_finished()
+
+    def _check_records(self):
+        """Fail touches whose record is gone or whose step was deleted."""
+        now = fields.Datetime.now()
+        no_step = self.filtered(lambda t: not t.step_id)
+        no_step.write({"state": "canceled", "date_done": now, "result_message": _("The step was deleted.")})
+        for res_model, touches in (self - no_step).grouped("res_model").items():
+            existing = set(self.env[res_model].browse(touches.mapped("res_id")).exists().ids)
+            gone = touches.filtered(lambda t: t.res_id not in existing)
+            if gone:
+                gone.write({"state": "failed", "date_done": now, "result_message": _("The record was deleted.")})
+                gone.enrollment_id._end("terminated", "record_deleted")
+
+    def _execute_step(self, step):
+        if step.step_type == "auto_email":
+            self._execute_auto_email(step)
+        elif step.step_type in TASK_TYPES:
+            self._execute_activity(step)
+        else:
+            self.write({"state": "skipped", "date_done": fields.Datetime.now()})
+
+    def _recipients(self, step):
+        """Split these touches by their recipient's address: {touch: email} to send,
+        and mark the others (no address: failed; opted out: run ended)."""
+        sequence = step.sequence_id
+        records = self.env[sequence.model].browse(self.mapped("res_id"))
+        email_field = sequence.email_field_id.name
+        emails = {record.id: (record[email_field] or "").strip() for record in records} if email_field else {}
+        normalized = {res_id: email_normalize(email) for res_id, email in emails.items()}
+        blacklisted = set(self.env["mail.blacklist"].sudo().search([
+            ("email", "in", [email for email in normalized.values() if email]),
+        ]).mapped("email"))
+        now = fields.Datetime.now()
+        to_send, no_address, opted_out = {}, self.browse(), self.browse()
+        for touch in self:
+            email = normalized.get(touch.res_id)
+            if not email:
+                no_address |= touch
+            elif email in blacklisted:
+                opted_out |= touch
+            else:
+                to_send[touch] = emails[touch.res_id]
+        no_address.write({"state": "failed", "date_done": now, "result_message": _("The record has no email address.")})
+        if opted_out:
+            opted_out.write({"state": "skipped", "date_done": now,
+                             "result_message": _("The address opted out of emails (blacklist).")})
+            opted_out.enrollment_id._end("removed", "opted_out")
+        return to_send
+
+    def _execute_auto_email(self, step):
+        """Queue the emails of one step: logged on each record's chatter, sent by the mail queue.
+
+        Built like the mail composer's mass mode (one ``mail.mail`` per record, kept
+        as a chatter message) but in one batch: the reply-to is the record's, so
+        replies come back to it, and the Message-Id lets the gateway link them here.
+        """
+        sequence = step.sequence_id
+        to_send = self._recipients(step)
+        if not to_send:
+            return
+        touches = self.browse([touch.id for touch in to_send])
+        res_ids = touches.mapped("res_id")
+        step = step.with_context(lang=self.env.context.get("lang"))
+        subjects = step._render_field("subject", res_ids)
+        bodies = step._render_field("body_html", res_ids)
+        records = self.env[sequence.model].browse(res_ids)
+        sender = sequence.sender_id
+        reply_to = records._notify_get_reply_to(default=sender.email_formatted)
+        base_url = records[:1].get_base_url()
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        names = dict(zip(records.ids, records.mapped("display_name")))
+        vals_list = []
+        for touch in touches:
+            body = Markup(bodies[touch.res_id] or "")
+            vals_list.append({
+                "model": sequence.model,
+                "res_id": touch.res_id,
+                "record_name": names.get(touch.res_id),
+                "message_type": "email_outgoing",
+                "subtype_id": subtype_id,
+                "author_id": sender.partner_id.id,
+                "email_from": sender.email_formatted,
+                "reply_to": reply_to.get(touch.res_id),
+                "subject": subjects[touch.res_id],
+                "body": body,
+                "body_html": body + touch._open_pixel(base_url),
+                "email_to": to_send[touch],
+                "auto_delete": False,
+                "is_notification": True,
+            })
+        mails = self.env["mail.mail"].sudo().create(vals_list)
+        now = fields.Datetime.now()
+        for touch, mail in zip(touches, mails):
+            touch.write({
+                "state": "done", "date_done": now, "mail_mail_id": mail.id, "message_id": mail.mail_message_id.id,
+            })
+
+    def _execute_activity(self, step):
+        """Create the step's activity on each record, due on its planned day."""
+        sequence = step.sequence_id
+        model_id = self.env["ir.model"]._get_id(sequence.model)
+        notes = {}
+        if step.step_type == "manual_email":
+            res_ids = self.mapped("res_id")
+            subjects = step._render_field("subject", res_ids)
+            bodies = step._render_field("body_html", res_ids)
+            notes = {
+                res_id: Markup("<p><strong>%s</strong> %s</p>%s") % (_("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))
+                for res_id in res_ids
+            }
+        calendar = sequence._send_calendar(fields.Datetime.now())
+        vals_list = [{
+            "res_model_id": model_id,
+            "res_id": touch.res_id,
+            "activity_type_id": step.activity_type_id.id,
+            "summary": step.summary or step.display_name,
+            "note": notes.get(touch.res_id) or step.note,
+            "date_deadline": calendar.to_local(touch.date_scheduled).date(),
+            "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,
+            "crm_sequence_touch_id": touch.id,
+        } for touch in self]
+        Activity = self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=not sequence.notify_task_due,
+        )
+        activities = Activity.create(vals_list)
+        now = fields.Datetime.now()
+        for touch, activity in zip(self, activities):
+            touch.write({"state": "done", "date_done": now, "activity_id": activity.id})
+
+    # ------------------------------------------------------------------
+    # Engagement
+    # ------------------------------------------------------------------
+
+    def _open_token(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "crm_sequence_open", self.id)
+
+    def _open_pixel(self, base_url):
+        url = f"{base_url}/crm_sequence/open/{self.id}/{self._open_token()}"
+        return Markup('<img src="%s" alt="" width="1" height="1" style="display:none"/>') % url
+
+    def _mark_opened(self):
+        touches = self.filtered(lambda t: not t.opened and t.state == "done")
+        touches.sudo().write({"opened": True, "date_opened": fields.Datetime.now()})
+        touches.enrollment_id._remove_on_engagement("open")
+
+    def _mark_replied(self):
+        touches = self.filtered(lambda t: not t.replied)
+        touches.sudo().write({"replied": True, "date_replied": fields.Datetime.now()})
+        touches.enrollment_id._remove_on_engagement("reply")
+
+    def _mark_bounced(self):
+        touches = self.filtered(lambda t: not t.bounced)
+        touches.sudo().write({"bounced": True})
+        touches.enrollment_id._remove_on_engagement("bounce")
+
+    @api.model
+    def _from_messages(self, messages):
+        if not messages:
+            return self.browse()
+        return self.sudo().search([("message_id", "in", messages.ids)])

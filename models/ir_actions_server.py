@@ -1,0 +1,58 @@
+from odoo import _, api, fields, models
+
+
+class IrActionsServer(models.Model):
+    """"Enroll in sequence" server actions, so Automation Rules can enroll records
+    (e.g. when a lead's stage is set to X), configured in the standard screen."""
+
+    _inherit = "ir.actions.server"
+
+    state = fields.Selection(
+        selection_add=[("crm_sequence_enroll", "Enroll in sequence")],
+        ondelete={"crm_sequence_enroll": "cascade"},
+    )
+    crm_sequence_id = fields.Many2one(
+        "crm.sequence", string="Sequence to enroll in", ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('state', '=', 'active')]",
+    )
+
+    def _name_depends(self):
+        return [*super()._name_depends(), "crm_sequence_id"]
+
+    def _generate_action_name(self):
+        self.ensure_one()
+        if self.state == "crm_sequence_enroll" and self.crm_sequence_id:
+            return _("Enroll in %(sequence)s", sequence=self.crm_sequence_id.name)
+        return super()._generate_action_name()
+
+    @api.depends("state")
+    def _compute_available_model_ids(self):
+        enrolling = self.filtered(lambda action: action.state == "crm_sequence_enroll")
+        if enrolling:
+            mail_models = self.env["ir.model"].search([("is_mail_thread", "=", True), ("transient", "=", False)])
+            enrolling.available_model_ids = mail_models.ids
+        super(IrActionsServer, self - enrolling)._compute_available_model_ids()
+
+    @api.model
+    def _warning_depends(self):
+        return [*super()._warning_depends(), "crm_sequence_id", "model_id"]
+
+    def _get_warning_messages(self):
+        self.ensure_one()
+        warnings = super()._get_warning_messages()
+        if self.state == "crm_sequence_enroll":
+            if not self.crm_sequence_id:
+                warnings.append(_("Choose the sequence to enroll the records in."))
+            elif self.crm_sequence_id.model_id != self.model_id:
+                warnings.append(_("The sequence “%s” works on another model.", self.crm_sequence_id.name))
+            elif self.crm_sequence_id.state != "active":
+                warnings.append(_("The sequence “%s” is not active: records will not be enrolled.",
+                                  self.crm_sequence_id.name))
+        return warnings
+
+    def _run_action_crm_sequence_enroll_multi(self, eval_context=None):
+        records = eval_context.get("records") or eval_context.get("record")
+        if not records or not self.crm_sequence_id or self._is_recompute():
+            return False
+        self.env["crm.sequence.enroll"]._enroll_records(self.crm_sequence_id, records, check_user=False)
+        return False
