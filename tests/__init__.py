@@ -1,1 +1,1 @@
-from . import test_execution
+from . import test_engagement, test_enrollment, test_execution, test_timing

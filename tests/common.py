@@ -76,3 +76,60 @@ class CrmSequenceCommon(MailCommon):
     @staticmethod
     def dt(*args):
         return datetime(*args)
+
+
+# Incoming emails for the gateway (formatted by MailCase.format_and_process).
+REPLY_TEMPLATE = """Return-Path: {return_path}
+To: {to}
+cc: {cc}
+From: {email_from}
+Subject: {subject}
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Date: {date}
+Message-ID: {msg_id}
+{extra}
+Thanks, I am interested. Can we talk on Monday?
+"""
+
+BOUNCE_TEMPLATE = """Return-Path: <>
+To: {to}
+From: MAILER-DAEMON@mail.customer.example.com (Mail Delivery System)
+Subject: {subject}
+Date: {date}
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+    boundary="BOUNDARY.1555335666"
+Message-Id: {msg_id}
+
+--BOUNDARY.1555335666
+Content-Type: text/plain; charset=us-ascii
+
+Your message could not be delivered: 550 No such person at this address.
+
+--BOUNDARY.1555335666
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mail.customer.example.com
+
+Final-Recipient: rfc822; {cc}
+Original-Recipient: rfc822;{cc}
+Action: failed
+Status: 5.0.0
+Diagnostic-Code: smtp; 550 No such person at this address.
+
+--BOUNDARY.1555335666
+Content-Type: message/rfc822
+
+Return-Path: <{to}>
+Message-Id: {extra}
+Subject: Hello
+From: Oscar Owner <oscar@example.com>
+To: <{cc}>
+Content-Type: text/plain
+
+Hello
+
+--BOUNDARY.1555335666--
+"""
