@@ -448,7 +448,7 @@ class CrmSequence(models.Model):
                 enrollments._reschedule_remaining()
 
     def _pause_enrollments(self):
-        self._running_enrollments().filtered(lambda e: e.state == "active")._pause()
+        self._running_enrollments().filtered(lambda e: e.state == "active")._pause(by_sequence=True)
 
     def _resume_enrollments(self):
         self._running_enrollments().filtered(lambda e: e.state == "paused" and e.paused_by_sequence)._resume()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 END_REASONS = [
@@ -75,17 +75,17 @@ class CrmSequenceEnrollment(models.Model):
     def action_pause(self):
         not_active = self.filtered(lambda e: e.state != "active")
         if not_active:
-            raise UserError(_("Only active enrollments can be paused (%s).", ", ".join(not_active.mapped("display_name"))))
+            raise UserError(self.env._("Only active enrollments can be paused (%s).", ", ".join(not_active.mapped("display_name"))))
         self._pause()
         return True
 
     def action_resume(self):
         not_paused = self.filtered(lambda e: e.state != "paused")
         if not_paused:
-            raise UserError(_("Only paused enrollments can be resumed (%s).", ", ".join(not_paused.mapped("display_name"))))
+            raise UserError(self.env._("Only paused enrollments can be resumed (%s).", ", ".join(not_paused.mapped("display_name"))))
         inactive = self.sequence_id.filtered(lambda s: s.state != "active")
         if inactive:
-            raise UserError(_("Activate the sequence “%s” before resuming its enrollments.", inactive[0].name))
+            raise UserError(self.env._("Activate the sequence “%s” before resuming its enrollments.", inactive[0].name))
         self._resume()
         return True
 
@@ -103,8 +103,8 @@ class CrmSequenceEnrollment(models.Model):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Removed from sequences"),
-                "message": _("%s running enrollments terminated.", len(ended)),
+                "title": self.env._("Removed from sequences"),
+                "message": self.env._("%s running enrollments terminated.", len(ended)),
                 "type": "success",
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -236,8 +236,8 @@ class CrmSequenceEnrollment(models.Model):
         user = self.user_id or self.sequence_id.user_id
         record.message_notify(
             partner_ids=user.partner_id.ids,
-            subject=_("%(record)s left sequence %(sequence)s", record=record.display_name, sequence=self.sequence_id.name),
-            body=_("%(record)s left the sequence “%(sequence)s”: %(reason)s.", record=record.display_name,
+            subject=self.env._("%(record)s left sequence %(sequence)s", record=record.display_name, sequence=self.sequence_id.name),
+            body=self.env._("%(record)s left the sequence “%(sequence)s”: %(reason)s.", record=record.display_name,
                    sequence=self.sequence_id.name, reason=dict(TRIGGERS)[trigger].lower()),
             model_description=self.sequence_id.model_id.name,
         )

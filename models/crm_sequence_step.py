@@ -288,12 +288,9 @@ class CrmSequenceStep(models.Model):
             field = current._fields.get(name)
             if field is None:
                 return _("“%(name)s” is not a field of %(model)s", name=name, model=current._description)
-            if field.relational:
-                current = self.env[field.comodel_name]
-            else:
-                current = None
-            if current is None and name != path.split(".")[-1]:
-                return _("“%s” has no sub-fields", name)
+            if not field.relational:
+                return False  # what follows is Python on the value (template editors only)
+            current = self.env[field.comodel_name]
         return False
 
     @api.model

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 import pytz
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import email_normalize, hmac
 
 from .crm_sequence import WEEKDAY_FIELDS
@@ -245,12 +245,12 @@ class CrmSequenceTouch(models.Model):
         """Fail touches whose record is gone or whose step was deleted."""
         now = fields.Datetime.now()
         no_step = self.filtered(lambda t: not t.step_id)
-        no_step.write({"state": "canceled", "date_done": now, "result_message": _("The step was deleted.")})
+        no_step.write({"state": "canceled", "date_done": now, "result_message": self.env._("The step was deleted.")})
         for res_model, touches in (self - no_step).grouped("res_model").items():
             existing = set(self.env[res_model].browse(touches.mapped("res_id")).exists().ids)
             gone = touches.filtered(lambda t: t.res_id not in existing)
             if gone:
-                gone.write({"state": "failed", "date_done": now, "result_message": _("The record was deleted.")})
+                gone.write({"state": "failed", "date_done": now, "result_message": self.env._("The record was deleted.")})
                 gone.enrollment_id._end("terminated", "record_deleted")
 
     def _execute_step(self, step):
@@ -282,10 +282,10 @@ class CrmSequenceTouch(models.Model):
                 opted_out |= touch
             else:
                 to_send[touch] = emails[touch.res_id]
-        no_address.write({"state": "failed", "date_done": now, "result_message": _("The record has no email address.")})
+        no_address.write({"state": "failed", "date_done": now, "result_message": self.env._("The record has no email address.")})
         if opted_out:
             opted_out.write({"state": "skipped", "date_done": now,
-                             "result_message": _("The address opted out of emails (blacklist).")})
+                             "result_message": self.env._("The address opted out of emails (blacklist).")})
             opted_out.enrollment_id._end("removed", "opted_out")
         return to_send
 
@@ -347,9 +347,11 @@ class CrmSequenceTouch(models.Model):
             subjects = step._render_field("subject", res_ids)
             bodies = step._render_field("body_html", res_ids)
             notes = {
-                res_id: Markup("<p><strong>%s</strong> %s</p>%s") % (_("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))
+                res_id: Markup("<p><strong>%s</strong> %s</p>%s") % (self.env._("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))
                 for res_id in res_ids
             }
+        # Warm the cache: Odoo names each new activity after its record, one by one.
+        self.env[sequence.model].browse(self.mapped("res_id")).mapped("display_name")
         calendar = sequence._send_calendar(fields.Datetime.now())
         vals_list = [{
             "res_model_id": model_id,
@@ -360,6 +362,8 @@ class CrmSequenceTouch(models.Model):
             "date_deadline": calendar.to_local(touch.date_scheduled).date(),
             "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,
             "crm_sequence_touch_id": touch.id,
+            "crm_sequence_id": sequence.id,
+            "crm_sequence_step_id": step.id,
         } for touch in self]
         Activity = self.env["mail.activity"].sudo().with_context(
             mail_activity_quick_update=not sequence.notify_task_due,

@@ -11,10 +11,10 @@ class MailActivity(models.Model):
         "crm.sequence.touch", string="Sequence touch", ondelete="set null", index="btree_not_null", readonly=True,
     )
     crm_sequence_id = fields.Many2one(
-        "crm.sequence", string="Sequence", related="crm_sequence_touch_id.sequence_id", store=True, index=True,
+        "crm.sequence", string="Sequence", index="btree_not_null", readonly=True, ondelete="set null",
     )
     crm_sequence_step_id = fields.Many2one(
-        "crm.sequence.step", string="Sequence step", related="crm_sequence_touch_id.step_id", store=True,
+        "crm.sequence.step", string="Sequence step", readonly=True, ondelete="set null",
     )
 
     def _action_done(self, feedback=False, attachment_ids=None):

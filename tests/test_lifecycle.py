@@ -1,0 +1,135 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CrmSequenceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(CrmSequenceCommon):
+    """Pause/resume, terminate, removal, completion, record deletion, (de)activation, edits of a running sequence."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sequence.action_activate()
+
+    def _enroll(self, records, when="2026-03-03 09:00:00"):
+        with freeze_time(when):
+            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, records, check_user=False)
+        return self.sequence.enrollment_ids.filtered(lambda e: e.res_id in records.ids).sorted("res_id")
+
+    def _touch(self, enrollment, step_type):
+        return enrollment.touch_ids.filtered(lambda t: t.step_type == step_type and t.state == "scheduled")
+
+    def test_pause_resume_shifts_schedule(self):
+        enrollment = self._enroll(self.leads[0])
+        self.assertEqual(self._touch(enrollment, "call").date_scheduled, datetime(2026, 3, 5, 8, 0))
+        with freeze_time("2026-03-03 10:00:00"):
+            enrollment.with_user(self.user_owner).action_pause()
+        self.assertEqual(enrollment.state, "paused")
+        self.assertFalse(enrollment.next_touch_date)
+        with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        self.assertTrue(self._touch(enrollment, "call"), "nothing runs while paused")
+        # resumed 2 days later (Thursday 11:00 CET): Thursday 09:00 + 2 days = Saturday -> Monday 09:00
+        with freeze_time("2026-03-05 10:00:00"):
+            enrollment.action_resume()
+        self.assertEqual(enrollment.state, "active")
+        self.assertEqual(self._touch(enrollment, "call").date_scheduled, datetime(2026, 3, 9, 8, 0))
+        with self.assertRaisesRegex(UserError, "Only paused"):
+            enrollment.action_resume()
+
+    def test_terminate_and_remove_from_sequences(self):
+        enrollments = self._enroll(self.leads)
+        enrollments[0].with_user(self.user_owner).action_terminate()
+        self.assertEqual(enrollments[0].state, "terminated")
+        self.assertEqual(enrollments[0].end_reason, "manual")
+        self.assertEqual(set(enrollments[0].touch_ids.mapped("state")), {"canceled"})
+        self.assertEqual(enrollments[1].state, "active")
+        other = self._create_sequence(self.env, name="Other", user=self.user_owner)
+        other.action_activate()
+        self.env["crm.sequence.enroll"]._enroll_records(other, self.leads[1], check_user=False)
+        action = self.env["crm.sequence.enrollment"].with_user(self.user_owner).action_remove_records(self.leads[1])
+        self.assertIn("2 running enrollments terminated", action["params"]["message"])
+        self.assertEqual(enrollments[1].state, "terminated")
+        self.assertEqual(other.enrollment_ids.state, "terminated")
+        self.assertEqual(enrollments[2].state, "active")
+        # a terminated record may be enrolled again
+        report = self.env["crm.sequence.enroll"]._enroll_records(self.sequence, self.leads[0], check_user=False)
+        self.assertEqual(report, {"enrolled": 1, "skipped": {}})
+
+    def test_completion_and_counts(self):
+        enrollment = self._enroll(self.leads[0])
+        with self.mock_mail_gateway():
+            for when in ("2026-03-03 09:00:00", "2026-03-05 08:00:00", "2026-03-09 08:00:00"):
+                with freeze_time(when):
+                    self._run_cron()
+        self.assertEqual(enrollment.state, "completed")
+        self.assertEqual(set(enrollment.touch_ids.mapped("state")), {"done"})
+        self.assertEqual(self.sequence.completed_count, 1)
+        self.assertEqual(self.sequence.active_count, 0)
+        self.assertEqual(self.sequence.automation_action_count, 3 + 1)
+
+    def test_record_deleted(self):
+        enrollment = self._enroll(self.leads[0])
+        self.leads[0].unlink()
+        self.assertEqual(enrollment.state, "terminated")
+        self.assertEqual(enrollment.end_reason, "record_deleted")
+
+    def test_deactivate_pauses_reactivate_resumes(self):
+        enrollments = self._enroll(self.leads[:2])
+        enrollments[1].action_pause()
+        self.sequence.action_deactivate()
+        self.assertEqual(self.sequence.state, "inactive")
+        self.assertEqual(set(enrollments.mapped("state")), {"paused"})
+        with self.assertRaisesRegex(UserError, "Activate the sequence"):
+            enrollments[0].action_resume()
+        self.sequence.action_activate()
+        self.assertEqual(enrollments[0].state, "active")
+        self.assertEqual(enrollments[1].state, "paused", "paused by hand, stays paused")
+
+    def test_edit_running_sequence_asks_first(self):
+        enrollments = self._enroll(self.leads[:2])
+        with self.assertRaisesRegex(UserError, "2 running enrollments"):
+            self.sequence.with_user(self.user_owner).write({"send_hour_from": 8.0})
+        with self.assertRaisesRegex(UserError, "Edit running sequence"):
+            self.env["crm.sequence.step"].with_user(self.user_owner).create({
+                "sequence_id": self.sequence.id, "step_type": "todo", "day": 9,
+            })
+        # the subject is not timing: no question
+        self.sequence.step_ids[0].with_user(self.user_owner).subject = "New subject"
+
+    def test_edit_running_sequence_terminate(self):
+        enrollments = self._enroll(self.leads[:2])
+        wizard = self.env["crm.sequence.edit"].with_user(self.user_owner).create({
+            "sequence_id": self.sequence.id, "mode": "terminate",
+        })
+        self.assertEqual(wizard.running_count, 2)
+        wizard.action_confirm()
+        self.sequence.with_user(self.user_owner).write({"send_sat": True})
+        self.assertEqual(set(enrollments.mapped("state")), {"terminated"})
+        self.assertEqual(set(enrollments.mapped("end_reason")), {"sequence_edited"})
+        self.assertFalse(self.sequence.pending_edit_mode, "the choice applies to one edit")
+
+    def test_edit_running_sequence_keep(self):
+        enrollment = self._enroll(self.leads[0])
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            self._run_cron()  # day-1 email done
+        self.env["crm.sequence.edit"].with_user(self.user_owner).create({
+            "sequence_id": self.sequence.id, "mode": "keep",
+        }).action_confirm()
+        call = self.sequence.step_ids.filtered(lambda s: s.step_type == "call")
+        with freeze_time("2026-03-03 12:00:00"):
+            self.sequence.with_user(self.user_owner).write({
+                "step_ids": [(1, call.id, {"day": 2})],
+            })
+        self.assertEqual(enrollment.state, "active")
+        scheduled = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled").sorted("date_scheduled")
+        self.assertEqual(scheduled.mapped("step_type"), ["call", "todo"])
+        self.assertEqual(scheduled[0].date_scheduled, datetime(2026, 3, 4, 8, 0), "day 2 = Wednesday")
+        done = enrollment.touch_ids.filtered(lambda t: t.state == "done")
+        self.assertEqual(done.mapped("step_type"), ["auto_email"], "what was done stays done")
