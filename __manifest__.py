@@ -23,6 +23,7 @@
         "views/res_partner_views.xml",
         "wizards/crm_sequence_enroll_views.xml",
         "wizards/crm_sequence_edit_views.xml",
+        "wizards/crm_sequence_step_preview_views.xml",
         "views/crm_sequence_menus.xml",
     ],
     "demo": [

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -119,6 +120,15 @@ class CrmSequence(models.Model):
         "Automation actions used", compute="_compute_enrollment_counts",
         help="Each executed step counts one, each completed enrollment one more.",
     )
+    replied_count = fields.Integer("Replied", compute="_compute_enrollment_counts")
+    opened_count = fields.Integer("Opened", compute="_compute_enrollment_counts")
+    bounced_count = fields.Integer("Bounced", compute="_compute_enrollment_counts")
+    opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
+    terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
+    planned_schedule = fields.Html(
+        compute="_compute_planned_schedule", sanitize=False,
+        help="When each step would happen for a record enrolled now, under the current timing rules.",
+    )
     pending_edit_mode = fields.Selection(
         [("terminate", "Terminate running enrollments"), ("keep", "Keep them on the new steps")],
         copy=False, readonly=True,
@@ -181,10 +191,12 @@ class CrmSequence(models.Model):
         """Counted in two grouped queries for the whole list, whatever its size."""
         Enrollment = self.env["crm.sequence.enrollment"].sudo()
         by_state = defaultdict(int)
-        for sequence, state, count in Enrollment._read_group(
-            [("sequence_id", "in", self.ids)], ["sequence_id", "state"], ["__count"],
+        by_reason = defaultdict(int)
+        for sequence, state, reason, count in Enrollment._read_group(
+            [("sequence_id", "in", self.ids)], ["sequence_id", "state", "end_reason"], ["__count"],
         ):
-            by_state[sequence.id, state] = count
+            by_state[sequence.id, state] += count
+            by_reason[sequence.id, reason] += count
         executed = dict(self.env["crm.sequence.touch"].sudo()._read_group(
             [("sequence_id", "in", self.ids), ("state", "=", "done")], ["sequence_id"], ["__count"],
         ))
@@ -195,6 +207,35 @@ class CrmSequence(models.Model):
             sequence.completed_count = counts["completed"]
             sequence.removed_count = counts["removed"]
             sequence.automation_action_count = executed.get(sequence, 0) + counts["completed"]
+            sequence.replied_count = by_reason[sequence.id, "replied"]
+            sequence.opened_count = by_reason[sequence.id, "opened"]
+            sequence.bounced_count = by_reason[sequence.id, "bounced"]
+            sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
+            sequence.terminated_count = counts["terminated"]
+
+    @api.depends("step_ids.day", "step_ids.step_type", "step_ids.sequence", "step_ids.wait_until_done",
+                 "tz", "send_hour_from", "send_hour_to", "holiday_calendar_id", *WEEKDAY_FIELDS)
+    @api.depends_context("tz")
+    def _compute_planned_schedule(self):
+        """The dates a record enrolled now would get, shown in the sequence's time zone."""
+        now = fields.Datetime.now()
+        Touch = self.env["crm.sequence.touch"]
+        labels = dict(self.env["crm.sequence.step"]._fields["step_type"].selection)
+        for sequence in self:
+            steps = sequence.step_ids.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id or 0))
+            if not steps or sequence._check_send_window_values():
+                sequence.planned_schedule = False
+                continue
+            calendar = sequence._send_calendar(now)
+            rows = Markup()
+            for step, date in Touch._plan_dates(calendar, steps, now, 1):
+                when = calendar.to_local(date).strftime("%a %d %b %Y %H:%M") if date else self.env._("when the previous task is done")
+                rows += Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % (
+                    self.env._("Day %s", step.day), labels.get(step.step_type), when)
+            sequence.planned_schedule = Markup(
+                '<table class="table table-sm o_crm_sequence_schedule"><thead><tr><th>%s</th><th>%s</th><th>%s (%s)</th>'
+                "</tr></thead><tbody>%s</tbody></table>"
+            ) % (self.env._("Day"), self.env._("Step"), self.env._("Planned for a record enrolled now"), sequence.tz, rows)
 
     @api.depends(
         "step_ids", "step_ids.step_type", "step_ids.subject", "step_ids.body_html",
@@ -217,6 +258,15 @@ class CrmSequence(models.Model):
                     "The board of sequence “%(name)s” must be a model with a chatter (mail.thread); "
                     "“%(model)s” is not.", name=sequence.name, model=sequence.model_id.name,
                 ))
+
+    def _check_send_window_values(self):
+        """Why the send window cannot work (False when it can)."""
+        self.ensure_one()
+        if not (0 <= self.send_hour_from < self.send_hour_to <= 24):
+            return "window"
+        if not any(self[fname] for fname in WEEKDAY_FIELDS):
+            return "days"
+        return False
 
     @api.constrains("send_hour_from", "send_hour_to", *WEEKDAY_FIELDS)
     def _check_send_window(self):

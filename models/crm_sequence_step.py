@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -80,6 +81,19 @@ class CrmSequenceStep(models.Model):
         help="Later steps are timed from the day this task is marked done instead of its planned day.",
     )
 
+    # Results (computed from the touches in grouped queries)
+    scheduled_count = fields.Integer("Scheduled", compute="_compute_results")
+    done_count = fields.Integer("Done", compute="_compute_results")
+    skipped_count = fields.Integer("Skipped", compute="_compute_results")
+    failed_count = fields.Integer("Failed", compute="_compute_results")
+    sent_count = fields.Integer("Sent", compute="_compute_results")
+    opened_count = fields.Integer("Opened", compute="_compute_results")
+    replied_count = fields.Integer("Replied", compute="_compute_results")
+    bounced_count = fields.Integer("Bounced", compute="_compute_results")
+    open_rate = fields.Float("Open rate", compute="_compute_results", help="Opened / sent (0 when nothing was sent).")
+    reply_rate = fields.Float("Reply rate", compute="_compute_results")
+    bounce_rate = fields.Float("Bounce rate", compute="_compute_results")
+
     _delay_days_positive = models.Constraint(
         "CHECK(step_type != 'delay' OR delay_days > 0)",
         "A delay must wait at least one day.",
@@ -109,6 +123,31 @@ class CrmSequenceStep(models.Model):
                 siblings = (step.sequence_id.step_ids - step).filtered(lambda s: s.day)
                 last = siblings.sorted(lambda s: (s.sequence, s.id or 0))[-1:] if siblings else siblings
                 step.day = last._end_day() if last else 1
+
+    def _compute_results(self):
+        """Per-step outcome of every run, in two grouped queries for all steps shown."""
+        Touch = self.env["crm.sequence.touch"].sudo()
+        steps = self.filtered("id")
+        by_state = {(step.id, state): count for step, state, count in Touch._read_group(
+            [("step_id", "in", steps.ids)], ["step_id", "state"], ["__count"],
+        )}
+        engagement = defaultdict(lambda: [0, 0, 0, 0])  # sent, opened, replied, bounced
+        for step, opened, replied, bounced, count in Touch._read_group(
+            [("step_id", "in", steps.ids), ("state", "=", "done"), ("message_id", "!=", False)],
+            ["step_id", "opened", "replied", "bounced"], ["__count"],
+        ):
+            totals = engagement[step.id]
+            for index, flag in enumerate((True, opened, replied, bounced)):
+                totals[index] += count if flag else 0
+        for step in self:
+            for state in ("scheduled", "done", "skipped", "failed"):
+                step[f"{state}_count"] = by_state.get((step.id, state), 0)
+            sent, opened, replied, bounced = engagement.get(step.id, (0, 0, 0, 0))
+            step.sent_count, step.opened_count = sent, opened
+            step.replied_count, step.bounced_count = replied, bounced
+            step.open_rate = opened / sent if sent else 0.0
+            step.reply_rate = replied / sent if sent else 0.0
+            step.bounce_rate = bounced / sent if sent else 0.0
 
     @api.depends("step_type")
     def _compute_icon(self):
@@ -214,6 +253,19 @@ class CrmSequenceStep(models.Model):
     def action_move_down(self):
         self.ensure_one()
         return self._move(1)
+
+    def action_preview(self):
+        """Open the preview of this email rendered for a record of the board."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview"),
+            "res_model": "crm.sequence.step.preview",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_step_id": self.id},
+        }
 
     def action_duplicate(self):
         """Insert a copy right after this step, on the same day."""

@@ -369,6 +369,15 @@ class CrmSequenceTouch(models.Model):
             mail_activity_quick_update=not sequence.notify_task_due,
         )
         activities = Activity.create(vals_list)
+        # a trace in each record's chatter; Odoo itself logs the activity when it is done
+        records = self.env[sequence.model].browse(self.mapped("res_id"))
+        records._message_log_batch(bodies={
+            activity.res_id: Markup("<p>%s</p>") % self.env._(
+                "Sequence “%(sequence)s”: %(step)s planned for %(user)s, due %(date)s.",
+                sequence=sequence.name, step=step.display_name, user=activity.user_id.name,
+                date=activity.date_deadline,
+            ) for activity in activities
+        })
         now = fields.Datetime.now()
         for touch, activity in zip(self, activities):
             touch.write({"state": "done", "date_done": now, "activity_id": activity.id})

@@ -1,0 +1,103 @@
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import REPLY_TEMPLATE, CrmSequenceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTracking(CrmSequenceCommon):
+    """Manager figures, per-step results, smart buttons, activity filters and previews,
+    checked against what the engine really did."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sequence.action_activate()
+
+    def test_figures_after_runs(self):
+        step_email, step_call = self.sequence.step_ids.sorted("sequence")[:2]
+        # nothing sent yet: rates are 0, not a division error
+        self.assertEqual((step_email.sent_count, step_email.open_rate, step_email.reply_rate), (0, 0.0, 0.0))
+        extra = self.env["crm.lead"].create({"name": "Extra", "email_from": "extra@example.com",
+                                             "user_id": self.user_owner.id})
+        leads = self.leads | extra
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, leads, check_user=False)
+            self._run_cron()
+        enrollments = self.sequence.enrollment_ids.sorted("res_id")
+        touches = enrollments.touch_ids.filtered(lambda t: t.step_id == step_email)
+        # lead 0 replies, lead 1 opens, lead 2 is terminated by hand, extra keeps going
+        mail = touches.filtered(lambda t: t.res_id == leads[0].id).mail_mail_id
+        with self.mock_mail_gateway():
+            self.format_and_process(REPLY_TEMPLATE, mail.email_to, mail.reply_to, subject=f"Re: {mail.subject}",
+                                    extra=f"In-Reply-To: {mail.message_id}\n", target_model="crm.lead")
+        touches.filtered(lambda t: t.res_id == leads[1].id)._mark_opened()
+        enrollments.filtered(lambda e: e.res_id == leads[2].id).action_terminate()
+        with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+
+        sequence = self.sequence
+        sequence.invalidate_recordset()
+        self.assertEqual(sequence.enrolled_count, 4)
+        self.assertEqual(sequence.active_count, 2, "the opener (no open rule) and the extra lead")
+        self.assertEqual(sequence.removed_count, 1)
+        self.assertEqual(sequence.replied_count, 1)
+        self.assertEqual(sequence.opened_count, 0, "an open does not remove without an active open rule")
+        self.assertEqual(sequence.terminated_count, 1)
+        self.assertEqual(sequence.automation_action_count, 4 + 2)  # 4 emails, 2 calls, no completion yet
+
+        step_email.invalidate_recordset()
+        self.assertEqual(step_email.done_count, 4)
+        self.assertEqual(step_email.sent_count, 4)
+        self.assertEqual(step_email.opened_count, 1)
+        self.assertEqual(step_email.replied_count, 1)
+        self.assertAlmostEqual(step_email.open_rate, 0.25)
+        self.assertAlmostEqual(step_email.reply_rate, 0.25)
+        self.assertEqual(step_email.bounce_rate, 0.0)
+        self.assertEqual(step_call.done_count, 2)
+        self.assertEqual(step_call.sent_count, 0)
+        # canceled touches (replied and terminated runs) are neither scheduled nor done
+        self.assertEqual(step_call.scheduled_count, 0)
+
+        # the call activities carry their sequence and step, for the Activities views
+        Activity = self.env["mail.activity"].with_user(self.user_owner)
+        mine = Activity.search([("crm_sequence_id", "!=", False), ("user_id", "=", self.user_owner.id)])
+        self.assertEqual(len(mine), 2)
+        self.assertEqual(mine.crm_sequence_step_id, step_call)
+        groups = Activity._read_group([("crm_sequence_id", "!=", False)], ["crm_sequence_id", "crm_sequence_step_id"],
+                                      ["__count"])
+        self.assertEqual(groups, [(sequence, step_call, 2)])
+        self.assertTrue(leads[3].message_ids.filtered(lambda m: "planned for" in str(m.body)),
+                        "creating a task leaves a note in the chatter")
+
+    def test_smart_button(self):
+        other = self._create_sequence(self.env, name="Other", user=self.user_owner)
+        other.action_activate()
+        with freeze_time("2026-03-03 09:00:00"):
+            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, self.leads[:2], check_user=False)
+            self.env["crm.sequence.enroll"]._enroll_records(other, self.leads[0], check_user=False)
+        self.assertEqual(self.leads.mapped("crm_sequence_enrollment_count"), [2, 1, 0])
+        action = self.leads[0].with_user(self.user_owner).action_view_crm_sequence_enrollments()
+        enrollments = self.env["crm.sequence.enrollment"].search(action["domain"])
+        self.assertEqual(enrollments.sequence_id, self.sequence | other)
+        partner = self.env["res.partner"].create({"name": "Nobody"})
+        self.assertEqual(partner.crm_sequence_enrollment_count, 0)
+
+    def test_email_preview(self):
+        step = self.sequence.step_ids.filtered(lambda s: s.step_type == "auto_email")
+        action = step.action_preview()
+        preview = self.env["crm.sequence.step.preview"].with_context(action["context"]).create({})
+        preview.resource_ref = self.leads[1]
+        self.assertEqual(preview.subject, "Hello Contact 1")
+        self.assertIn("Dear Contact 1", str(preview.body_html))
+        self.assertFalse(preview.error_msg)
+
+    def test_planned_schedule(self):
+        """Tuesday 10:00 Brussels: email now, call Thursday, to-do Monday (day 5 is a Saturday)."""
+        with freeze_time("2026-03-03 09:00:00"):
+            schedule = str(self.sequence.with_context(tz="UTC").planned_schedule)
+        self.assertIn("Tue 03 Mar 2026 10:00", schedule)
+        self.assertIn("Thu 05 Mar 2026 09:00", schedule)
+        self.assertIn("Mon 09 Mar 2026 09:00", schedule)
+        self.assertIn("Europe/Brussels", schedule)
