@@ -2,7 +2,7 @@ import re
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.mail import is_html_empty
 
 STEP_TYPES = [
@@ -189,6 +189,8 @@ class CrmSequenceStep(models.Model):
 
     @api.constrains("day", "sequence", "delay_days", "step_type", "sequence_id")
     def _check_day_order(self):
+        if self.env.context.get("crm_sequence_defer_day_check"):
+            return
         for sequence in self.sequence_id:
             previous = None
             for step in sequence.step_ids.sorted(lambda s: (s.sequence, s.id)):
@@ -214,15 +216,34 @@ class CrmSequenceStep(models.Model):
                         step=step._label(), path=path, board=step.sequence_id.model_id.name, error=error,
                     ))
 
+    @api.constrains("step_type", "subject", "body_html", "activity_type_id")
+    def _check_sequence_complete(self):
+        self.sequence_id._check_complete()
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        ends = {}
+        for vals in vals_list:
+            sequence_id = vals.get("sequence_id")
+            if not sequence_id:
+                continue
+            if sequence_id not in ends:
+                last = self.env["crm.sequence"].browse(sequence_id).step_ids.sorted(
+                    lambda s: (s.sequence, s.id))[-1:]
+                ends[sequence_id] = last._end_day() if last else 1
+            if not vals.get("day"):
+                vals["day"] = ends[sequence_id]
+            ends[sequence_id] = vals["day"] + (
+                vals.get("delay_days", 1) if vals.get("step_type") == "delay" else 0)
         for vals in vals_list:
             if vals.get("body_html"):
                 vals["body_html"] = self._inline_to_qweb(vals["body_html"])
+        for vals in vals_list:
+            self._check_unsafe_placeholders(vals, self.env["crm.sequence"].browse(vals.get("sequence_id")).model)
         steps = super().create(vals_list)
         steps.sequence_id._apply_running_edit_policy()
         return steps
@@ -230,6 +251,9 @@ class CrmSequenceStep(models.Model):
     def write(self, vals):
         if vals.get("body_html"):
             vals["body_html"] = self._inline_to_qweb(vals["body_html"])
+        for model in set((vals.get("sequence_id") and self.env["crm.sequence"].browse(vals["sequence_id"])
+                          or self.sequence_id).mapped("model")):
+            self._check_unsafe_placeholders(vals, model)
         sequences = self.sequence_id
         result = super().write(vals)
         if set(vals) & SCHEDULE_FIELDS:
@@ -283,6 +307,17 @@ class CrmSequenceStep(models.Model):
     # Business
     # ------------------------------------------------------------------
 
+    def _check_unsafe_placeholders(self, vals, model):
+        """Refuse non-template-editors anything but simple placeholders, before the values are validated."""
+        if self.env.su or self.env.user.has_group("mail.group_mail_template_editor"):
+            return
+        if (self._has_unsafe_expression_template_inline_template(vals.get("subject"), model)
+                or self._has_unsafe_expression_template_qweb(vals.get("body_html"), model)):
+            raise AccessError(_(
+                "Only members of %(group_name)s group are allowed to edit templates containing sensible placeholders",
+                group_name=self.env.ref("mail.group_mail_template_editor").name,
+            ))
+
     def _end_day(self):
         """Day from which the next step may happen."""
         self.ensure_one()
@@ -310,14 +345,20 @@ class CrmSequenceStep(models.Model):
         index = steps.index(self)
         target = index + offset
         if 0 <= target < len(steps):
+            slot_days = [step.day for step in steps]
             steps[index], steps[target] = steps[target], steps[index]
-            # Swap days as well, so that moving a step keeps the day grid valid.
-            first, second = steps[min(index, target)], steps[max(index, target)]
-            if first.day > second.day:
-                first.day, second.day = second.day, first.day
+            previous_end = 1
             for position, step in enumerate(steps, 1):
+                day = max(slot_days[position - 1], previous_end)
+                vals = {}
                 if step.sequence != position:
-                    step.sequence = position
+                    vals["sequence"] = position
+                if step.day != day:
+                    vals["day"] = day
+                if vals:
+                    step.with_context(crm_sequence_defer_day_check=True).write(vals)
+                previous_end = step._end_day()
+            self.sequence_id.step_ids._check_day_order()
         return True
 
     def _placeholder_paths(self):

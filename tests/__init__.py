@@ -5,6 +5,7 @@ from . import (
     test_execution,
     test_lifecycle,
     test_timing,
+    test_tracking,
 )
 from . import test_sequence_builder
 from . import test_access_rights

@@ -219,7 +219,9 @@ class TestAccessRights(CrmSequenceCommon):
                 with self.assertRaises(AccessError):
                     step_c2.with_user(user).read(["day"])
                 self.assertFalse(self.env["crm.sequence"].with_user(user).search([("id", "=", sequence_c2.id)]))
-                self.assertFalse(self.env["crm.sequence.step"].with_user(user).search([("sequence_id", "=", sequence_c2.id)]))
+                self.assertFalse(
+                    self.env["crm.sequence.step"].with_user(user).search([("sequence_id", "=", sequence_c2.id)]),
+                )
         with self.assertRaises(AccessError):
             sequence_c2.with_user(self.user_seq_admin).write({"name": "Not my company"})
         # a user of company 2 sees it, and not those of company 1

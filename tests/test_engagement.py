@@ -91,9 +91,8 @@ class TestEngagement(EngagementCase):
         self.assertEqual(enrollment.end_reason, "bounced")
 
     def test_opt_out_before_next_email(self):
-        self.sequence.step_ids.filtered(lambda s: s.step_type == "call").step_type = "auto_email"
-        call_step = self.sequence.step_ids.filtered(lambda s: s.day == 3 and s.step_type == "auto_email")
-        call_step.write({"subject": "Second", "body_html": "<p>Second</p>"})
+        call_step = self.sequence.step_ids.filtered(lambda s: s.step_type == "call")
+        call_step.write({"step_type": "auto_email", "subject": "Second", "body_html": "<p>Second</p>"})
         enrollment, _touch = self._send_first_email(self.leads[0])
         self.env["mail.blacklist"].sudo()._add(self.leads[0].email_from)
         with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():

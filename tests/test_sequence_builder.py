@@ -112,7 +112,9 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertEqual(sequence.state, "active")
 
     def test_empty_html_body_is_missing(self):
-        sequence = self._draft(steps=[{"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": "<p><br></p>"}])
+        sequence = self._draft(steps=[
+            {"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": "<p><br></p>"},
+        ])
         self.assertIn("body", sequence.missing_data)
         self.assertNotIn("subject", sequence.missing_data)
 
@@ -265,7 +267,9 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     def test_send_days(self):
         sequence = self._draft()
-        no_days = {fname: False for fname in ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun")}
+        no_days = dict.fromkeys(
+            ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun"), False,
+        )
         with self.assertRaises(ValidationError) as error:
             sequence.write(no_days)
         self.assertIn("send day", error.exception.args[0])
@@ -429,7 +433,9 @@ class TestSequenceBuilder(CrmSequenceCommon):
             {"step_type": "call", "day": 3, "summary": "Call"},
             {"step_type": "delay", "day": 3, "delay_days": 2},
         ])
-        todo = self.env["crm.sequence.step"].create({"sequence_id": sequence.id, "step_type": "todo", "summary": "Then"})
+        todo = self.env["crm.sequence.step"].create({
+            "sequence_id": sequence.id, "step_type": "todo", "summary": "Then",
+        })
         self.assertEqual(todo.day, 5, "after a delay of 2 days starting day 3")
         self.assertEqual(todo.step_number, 3)
         # the builder's "Add" button appends on the same day as the last step
@@ -441,7 +447,9 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     def test_first_step_day_one(self):
         sequence = self._draft(steps=[])
-        step = self.env["crm.sequence.step"].create({"sequence_id": sequence.id, "step_type": "todo", "summary": "First"})
+        step = self.env["crm.sequence.step"].create({
+            "sequence_id": sequence.id, "step_type": "todo", "summary": "First",
+        })
         self.assertEqual(step.day, 1)
         self.assertEqual(step.step_number, 1)
 
