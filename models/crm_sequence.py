@@ -368,13 +368,8 @@ class CrmSequence(models.Model):
         return True
 
     def action_fill_missing_data(self):
-        """Open the form on the tab where the first gap is, so the owner can complete it."""
+        """Open the form, whose banner lists what is missing, so the owner can complete it."""
         self.ensure_one()
-        missing_tab = "rules" if not self.step_ids or any(
-            key in (self.missing_data or "") for key in (_("Email field"), _("Phone field"), _("User to notify"))
-        ) else "steps"
-        if not self.step_ids:
-            missing_tab = "steps"
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.sequence",
@@ -382,8 +377,24 @@ class CrmSequence(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "current",
-            "context": {"crm_sequence_focus_tab": missing_tab},
         }
+
+    def action_view_enrollments(self):
+        """Open the enrollments behind a figure of the manager (``enrollment_filter`` in context:
+        a state such as ``completed`` or an end reason such as ``replied``)."""
+        self.ensure_one()
+        selected = self.env.context.get("enrollment_filter")
+        domain = [("sequence_id", "=", self.id)]
+        if selected == "active":
+            domain.append(("state", "in", ("active", "paused")))
+        elif selected in ("completed", "removed", "terminated", "paused"):
+            domain.append(("state", "=", selected))
+        elif selected:
+            domain.append(("end_reason", "=", selected))
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_enrollment_action")
+        action.update({"domain": domain, "context": {"create": False},
+                       "name": self.env._("Enrollments of %s", self.name)})
+        return action
 
     def action_add_step(self):
         """Append a step of the type given in context (the builder's "Add" buttons)."""
@@ -496,6 +507,8 @@ class CrmSequence(models.Model):
                 enrollments._end("terminated", "sequence_edited")
             else:
                 enrollments._reschedule_remaining()
+            if sequence.pending_edit_mode:  # the choice was for this edit only
+                sequence.sudo().pending_edit_mode = False
 
     def _pause_enrollments(self):
         self._running_enrollments().filtered(lambda e: e.state == "active")._pause(by_sequence=True)

@@ -156,11 +156,9 @@ class CrmSequenceStep(models.Model):
 
     @api.depends("sequence_id.step_ids", "sequence")
     def _compute_step_number(self):
-        for sequence in self.sequence_id:
-            for number, step in enumerate(sequence.step_ids.sorted(lambda s: (s.sequence, s.id or 0)), 1):
-                step.step_number = number
-        for step in self.filtered(lambda s: not s.sequence_id):
-            step.step_number = 0
+        for step in self:
+            ordered = step.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id or 0))
+            step.step_number = list(ordered).index(step) + 1 if step in ordered else 0
 
     @api.depends("step_type")
     def _compute_activity_type_id(self):
@@ -296,11 +294,13 @@ class CrmSequenceStep(models.Model):
         self.ensure_one()
         steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
         index = list(steps).index(self)
-        for position, step in enumerate(steps):
+        editing = self.with_context(crm_sequence_in_write=True)
+        for position, step in enumerate(steps.with_context(crm_sequence_in_write=True)):
             new_position = position + 1 if position <= index else position + 2
             if step.sequence != new_position:
                 step.sequence = new_position
-        self.copy({"sequence": index + 2, "sequence_id": self.sequence_id.id, "day": self._end_day()})
+        editing.copy({"sequence": index + 2, "sequence_id": self.sequence_id.id, "day": self._end_day()})
+        self.sequence_id._apply_running_edit_policy()
         return True
 
     # ------------------------------------------------------------------
@@ -356,9 +356,10 @@ class CrmSequenceStep(models.Model):
                 if step.day != day:
                     vals["day"] = day
                 if vals:
-                    step.with_context(crm_sequence_defer_day_check=True).write(vals)
+                    step.with_context(crm_sequence_defer_day_check=True, crm_sequence_in_write=True).write(vals)
                 previous_end = step._end_day()
             self.sequence_id.step_ids._check_day_order()
+            self.sequence_id._apply_running_edit_policy()
         return True
 
     def _placeholder_paths(self):

@@ -1,11 +1,12 @@
 from . import (
+    test_access_rights,
     test_concurrency,
     test_engagement,
     test_enrollment,
     test_execution,
     test_lifecycle,
+    test_sequence_builder,
     test_timing,
+    test_tours,
     test_tracking,
 )
-from . import test_sequence_builder
-from . import test_access_rights

@@ -47,6 +47,11 @@ class TestTracking(CrmSequenceCommon):
         self.assertEqual(sequence.terminated_count, 1)
         self.assertEqual(sequence.automation_action_count, 4 + 2)  # 4 emails, 2 calls, no completion yet
 
+        Enrollment = self.env["crm.sequence.enrollment"]
+        for selected, expected in (("active", 2), ("removed", 1), ("replied", 1), ("terminated", 1), ("completed", 0), ("manual", 1), ("opted_out", 0)):
+            action = sequence.with_context(enrollment_filter=selected).action_view_enrollments()
+            self.assertEqual(Enrollment.search_count(action["domain"]), expected, selected)
+
         step_email.invalidate_recordset()
         self.assertEqual(step_email.done_count, 4)
         self.assertEqual(step_email.sent_count, 4)
