@@ -15,6 +15,10 @@ class CrmSequenceController(http.Controller):
         touch = request.env["crm.sequence.touch"].sudo().browse(touch_id).exists()
         if touch and consteq(touch._open_token(), token):
             touch._mark_opened()
-        return request.make_response(PIXEL, headers=[
-            ("Content-Type", "image/gif"), ("Cache-Control", "no-store"),
-        ])
+        return request.make_response(
+            PIXEL,
+            headers=[
+                ("Content-Type", "image/gif"),
+                ("Cache-Control", "no-store"),
+            ],
+        )

@@ -12,7 +12,11 @@ from odoo.addons.base.models.res_partner import _tz_get
 WEEKDAY_FIELDS = ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun")
 # Fields whose change moves the schedule of running enrollments (see crm.sequence.edit).
 TIMING_FIELDS = {
-    "tz", "send_hour_from", "send_hour_to", "holiday_calendar_id", *WEEKDAY_FIELDS,
+    "tz",
+    "send_hour_from",
+    "send_hour_to",
+    "holiday_calendar_id",
+    *WEEKDAY_FIELDS,
 }
 # Default fields per board, first existing candidate wins; any mail.thread model can be a board.
 EMAIL_FIELD_CANDIDATES = ("email_from", "email", "partner_email", "email_normalized")
@@ -35,18 +39,34 @@ class CrmSequence(models.Model):
     name = fields.Char(required=True, tracking=True)
     state = fields.Selection(
         [("draft", "Draft"), ("active", "Active"), ("inactive", "Inactive")],
-        default="draft", required=True, readonly=True, copy=False, tracking=True, index=True,
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
     )
     active = fields.Boolean(default=True)
     user_id = fields.Many2one(
-        "res.users", string="Owner", required=True, index=True, tracking=True,
-        default=lambda self: self.env.user, domain="[('share', '=', False)]",
+        "res.users",
+        string="Owner",
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
     )
     model_id = fields.Many2one(
-        "ir.model", string="Board", required=True, ondelete="cascade",
+        "ir.model",
+        string="Board",
+        required=True,
+        ondelete="cascade",
         default=lambda self: self._default_model_id(),
         domain="[('is_mail_thread', '=', True), ('transient', '=', False)]",
         help="The kind of records this sequence works on: Leads, Contacts or any model with a chatter.",
@@ -55,38 +75,61 @@ class CrmSequence(models.Model):
     step_ids = fields.One2many("crm.sequence.step", "sequence_id", string="Steps", copy=True)
     step_count = fields.Integer(compute="_compute_step_count")
     sender_id = fields.Many2one(
-        "res.users", string="Send email as", compute="_compute_sender_id", store=True,
-        readonly=False, domain="[('share', '=', False)]",
+        "res.users",
+        string="Send email as",
+        compute="_compute_sender_id",
+        store=True,
+        readonly=False,
+        domain="[('share', '=', False)]",
         help="Automatic emails are sent with this user's name and address.",
     )
     share_mode = fields.Selection(
         [("private", "Only me"), ("users", "Selected users"), ("everyone", "Everyone")],
-        string="Who may enroll", default="private", required=True,
+        string="Who may enroll",
+        default="private",
+        required=True,
     )
     shared_user_ids = fields.Many2many(
-        "res.users", "crm_sequence_shared_user_rel", "sequence_id", "user_id",
-        string="Shared with", domain="[('share', '=', False)]",
+        "res.users",
+        "crm_sequence_shared_user_rel",
+        "sequence_id",
+        "user_id",
+        string="Shared with",
+        domain="[('share', '=', False)]",
     )
     exclusive = fields.Boolean(
         help="A record already running in another sequence is not enrolled in this one.",
     )
     email_field_id = fields.Many2one(
-        "ir.model.fields", string="Email field", compute="_compute_contact_fields", store=True,
-        readonly=False, ondelete="set null",
+        "ir.model.fields",
+        string="Email field",
+        compute="_compute_contact_fields",
+        store=True,
+        readonly=False,
+        ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', '=', 'char')]",
     )
     phone_field_id = fields.Many2one(
-        "ir.model.fields", string="Phone field", compute="_compute_contact_fields", store=True,
-        readonly=False, ondelete="set null",
+        "ir.model.fields",
+        string="Phone field",
+        compute="_compute_contact_fields",
+        store=True,
+        readonly=False,
+        ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', '=', 'char')]",
     )
     removal_rule_ids = fields.One2many(
-        "crm.sequence.removal.rule", "sequence_id", string="Removal rules", copy=True,
+        "crm.sequence.removal.rule",
+        "sequence_id",
+        string="Removal rules",
+        copy=True,
         context={"active_test": False},
         default=lambda self: self._default_removal_rules(),
     )
     tz = fields.Selection(
-        _tz_get, string="Time zone", required=True,
+        _tz_get,
+        string="Time zone",
+        required=True,
         default=lambda self: self.env.user.tz or "UTC",
     )
     send_mon = fields.Boolean("Monday", default=True)
@@ -99,14 +142,19 @@ class CrmSequence(models.Model):
     send_hour_from = fields.Float("Send from", default=9.0, help="Start of the send window (local hour).")
     send_hour_to = fields.Float("Send until", default=17.0, help="End of the send window (local hour).")
     holiday_calendar_id = fields.Many2one(
-        "resource.calendar", string="Holidays",
+        "resource.calendar",
+        string="Holidays",
         help="Company-wide time off of this working schedule are days without sending.",
     )
     notify_task_due = fields.Boolean("Notify when a task is due", default=True)
     notify_engagement_end = fields.Boolean("Notify when a contact engages")
     notify_user_field_id = fields.Many2one(
-        "ir.model.fields", string="User to notify", compute="_compute_contact_fields", store=True,
-        readonly=False, ondelete="set null",
+        "ir.model.fields",
+        string="User to notify",
+        compute="_compute_contact_fields",
+        store=True,
+        readonly=False,
+        ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'), ('relation', '=', 'res.users')]",
         help="User field of the record (e.g. the salesperson); the owner is notified when it is empty.",
     )
@@ -117,7 +165,8 @@ class CrmSequence(models.Model):
     completed_count = fields.Integer("Completed", compute="_compute_enrollment_counts")
     removed_count = fields.Integer("Removed", compute="_compute_enrollment_counts")
     automation_action_count = fields.Integer(
-        "Automation actions used", compute="_compute_enrollment_counts",
+        "Automation actions used",
+        compute="_compute_enrollment_counts",
         help="Each executed step counts one, each completed enrollment one more.",
     )
     replied_count = fields.Integer("Replied", compute="_compute_enrollment_counts")
@@ -126,12 +175,14 @@ class CrmSequence(models.Model):
     opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
     terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
     planned_schedule = fields.Html(
-        compute="_compute_planned_schedule", sanitize=False,
+        compute="_compute_planned_schedule",
+        sanitize=False,
         help="When each step would happen for a record enrolled now, under the current timing rules.",
     )
     pending_edit_mode = fields.Selection(
         [("terminate", "Terminate running enrollments"), ("keep", "Keep them on the new steps")],
-        copy=False, readonly=True,
+        copy=False,
+        readonly=True,
         help="Set by the 'Edit steps' confirmation of an active sequence; consumed by the next edit.",
     )
 
@@ -169,17 +220,41 @@ class CrmSequence(models.Model):
         for sequence in self:
             fields_by_name = {}
             if sequence.model_id:
-                model_fields = self.env["ir.model.fields"].sudo().search([
-                    ("model_id", "=", sequence.model_id.id),
-                    ("name", "in", EMAIL_FIELD_CANDIDATES + PHONE_FIELD_CANDIDATES + USER_FIELD_CANDIDATES),
-                ])
+                model_fields = (
+                    self.env["ir.model.fields"]
+                    .sudo()
+                    .search(
+                        [
+                            ("model_id", "=", sequence.model_id.id),
+                            ("name", "in", EMAIL_FIELD_CANDIDATES + PHONE_FIELD_CANDIDATES + USER_FIELD_CANDIDATES),
+                        ]
+                    )
+                )
                 fields_by_name = {field.name: field for field in model_fields}
-            email = next((fields_by_name[n] for n in EMAIL_FIELD_CANDIDATES
-                          if n in fields_by_name and fields_by_name[n].ttype == "char"), False)
-            phone = next((fields_by_name[n] for n in PHONE_FIELD_CANDIDATES
-                          if n in fields_by_name and fields_by_name[n].ttype == "char"), False)
-            user = next((fields_by_name[n] for n in USER_FIELD_CANDIDATES
-                         if n in fields_by_name and fields_by_name[n].relation == "res.users"), False)
+            email = next(
+                (
+                    fields_by_name[n]
+                    for n in EMAIL_FIELD_CANDIDATES
+                    if n in fields_by_name and fields_by_name[n].ttype == "char"
+                ),
+                False,
+            )
+            phone = next(
+                (
+                    fields_by_name[n]
+                    for n in PHONE_FIELD_CANDIDATES
+                    if n in fields_by_name and fields_by_name[n].ttype == "char"
+                ),
+                False,
+            )
+            user = next(
+                (
+                    fields_by_name[n]
+                    for n in USER_FIELD_CANDIDATES
+                    if n in fields_by_name and fields_by_name[n].relation == "res.users"
+                ),
+                False,
+            )
             if sequence.email_field_id.model_id != sequence.model_id:
                 sequence.email_field_id = email
             if sequence.phone_field_id.model_id != sequence.model_id:
@@ -193,15 +268,26 @@ class CrmSequence(models.Model):
         by_state = defaultdict(int)
         by_reason = defaultdict(int)
         for sequence, state, reason, count in Enrollment._read_group(
-            [("sequence_id", "in", self.ids)], ["sequence_id", "state", "end_reason"], ["__count"],
+            [("sequence_id", "in", self.ids)],
+            ["sequence_id", "state", "end_reason"],
+            ["__count"],
         ):
             by_state[sequence.id, state] += count
             by_reason[sequence.id, reason] += count
-        executed = dict(self.env["crm.sequence.touch"].sudo()._read_group(
-            [("sequence_id", "in", self.ids), ("state", "=", "done")], ["sequence_id"], ["__count"],
-        ))
+        executed = dict(
+            self.env["crm.sequence.touch"]
+            .sudo()
+            ._read_group(
+                [("sequence_id", "in", self.ids), ("state", "=", "done")],
+                ["sequence_id"],
+                ["__count"],
+            )
+        )
         for sequence in self:
-            counts = {state: by_state[sequence.id, state] for state in ("active", "paused", "completed", "removed", "terminated")}
+            counts = {
+                state: by_state[sequence.id, state]
+                for state in ("active", "paused", "completed", "removed", "terminated")
+            }
             sequence.enrolled_count = sum(counts.values())
             sequence.active_count = counts["active"] + counts["paused"]
             sequence.completed_count = counts["completed"]
@@ -213,8 +299,17 @@ class CrmSequence(models.Model):
             sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
             sequence.terminated_count = counts["terminated"]
 
-    @api.depends("step_ids.day", "step_ids.step_type", "step_ids.sequence", "step_ids.wait_until_done",
-                 "tz", "send_hour_from", "send_hour_to", "holiday_calendar_id", *WEEKDAY_FIELDS)
+    @api.depends(
+        "step_ids.day",
+        "step_ids.step_type",
+        "step_ids.sequence",
+        "step_ids.wait_until_done",
+        "tz",
+        "send_hour_from",
+        "send_hour_to",
+        "holiday_calendar_id",
+        *WEEKDAY_FIELDS,
+    )
     @api.depends_context("tz")
     def _compute_planned_schedule(self):
         """The dates a record enrolled now would get, shown in the sequence's time zone."""
@@ -222,25 +317,48 @@ class CrmSequence(models.Model):
         Touch = self.env["crm.sequence.touch"]
         labels = dict(self.env["crm.sequence.step"]._fields["step_type"].selection)
         for sequence in self:
-            steps = sequence.step_ids.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id or 0))
+            steps = sequence.step_ids.filtered(lambda s: s.step_type != "delay").sorted(
+                lambda s: (s.sequence, s.id or 0)
+            )
             if not steps or sequence._check_send_window_values():
                 sequence.planned_schedule = False
                 continue
             calendar = sequence._send_calendar(now)
             rows = Markup()
             for step, date in Touch._plan_dates(calendar, steps, now, 1):
-                when = calendar.to_local(date).strftime("%a %d %b %Y %H:%M") if date else self.env._("when the previous task is done")
+                when = (
+                    calendar.to_local(date).strftime("%a %d %b %Y %H:%M")
+                    if date
+                    else self.env._("when the previous task is done")
+                )
                 rows += Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % (
-                    self.env._("Day %s", step.day), labels.get(step.step_type), when)
+                    self.env._("Day %s", step.day),
+                    labels.get(step.step_type),
+                    when,
+                )
             sequence.planned_schedule = Markup(
-                '<table class="table table-sm o_crm_sequence_schedule"><thead><tr><th>%s</th><th>%s</th><th>%s (%s)</th>'
-                "</tr></thead><tbody>%s</tbody></table>"
-            ) % (self.env._("Day"), self.env._("Step"), self.env._("Planned for a record enrolled now"), sequence.tz, rows)
+                '<table class="table table-sm o_crm_sequence_schedule">'
+                "<thead><tr><th>%s</th><th>%s</th><th>%s (%s)</th></tr></thead><tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Day"),
+                self.env._("Step"),
+                self.env._("Planned for a record enrolled now"),
+                sequence.tz,
+                rows,
+            )
 
     @api.depends(
-        "step_ids", "step_ids.step_type", "step_ids.subject", "step_ids.body_html",
-        "step_ids.activity_type_id", "email_field_id", "phone_field_id", "sender_id",
-        "notify_task_due", "notify_engagement_end", "notify_user_field_id",
+        "step_ids",
+        "step_ids.step_type",
+        "step_ids.subject",
+        "step_ids.body_html",
+        "step_ids.activity_type_id",
+        "email_field_id",
+        "phone_field_id",
+        "sender_id",
+        "notify_task_due",
+        "notify_engagement_end",
+        "notify_user_field_id",
     )
     def _compute_missing_data(self):
         for sequence in self:
@@ -254,10 +372,14 @@ class CrmSequence(models.Model):
     def _check_model_id(self):
         for sequence in self:
             if not sequence.model_id.is_mail_thread or sequence.model_id.transient:
-                raise ValidationError(_(
-                    "The board of sequence “%(name)s” must be a model with a chatter (mail.thread); "
-                    "“%(model)s” is not.", name=sequence.name, model=sequence.model_id.name,
-                ))
+                raise ValidationError(
+                    _(
+                        "The board of sequence “%(name)s” must be a model with a chatter (mail.thread); "
+                        "“%(model)s” is not.",
+                        name=sequence.name,
+                        model=sequence.model_id.name,
+                    )
+                )
 
     def _check_send_window_values(self):
         """Why the send window cannot work (False when it can)."""
@@ -272,14 +394,20 @@ class CrmSequence(models.Model):
     def _check_send_window(self):
         for sequence in self:
             if not (0 <= sequence.send_hour_from < sequence.send_hour_to <= 24):
-                raise ValidationError(_(
-                    "Sequence “%(name)s”: the send window must start before it ends, within the day "
-                    "(for example from 09:00 to 17:00).", name=sequence.name,
-                ))
+                raise ValidationError(
+                    _(
+                        "Sequence “%(name)s”: the send window must start before it ends, within the day "
+                        "(for example from 09:00 to 17:00).",
+                        name=sequence.name,
+                    )
+                )
             if not any(sequence[fname] for fname in WEEKDAY_FIELDS):
-                raise ValidationError(_(
-                    "Sequence “%(name)s”: select at least one send day.", name=sequence.name,
-                ))
+                raise ValidationError(
+                    _(
+                        "Sequence “%(name)s”: select at least one send day.",
+                        name=sequence.name,
+                    )
+                )
 
     @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
     def _check_board_fields(self):
@@ -290,28 +418,45 @@ class CrmSequence(models.Model):
                 (sequence.notify_user_field_id, _("user to notify")),
             ):
                 if field and field.model_id != sequence.model_id:
-                    raise ValidationError(_(
-                        "Sequence “%(name)s”: the %(label)s “%(field)s” is not a field of %(board)s.",
-                        name=sequence.name, label=label, field=field.field_description,
-                        board=sequence.model_id.name,
-                    ))
+                    raise ValidationError(
+                        _(
+                            "Sequence “%(name)s”: the %(label)s “%(field)s” is not a field of %(board)s.",
+                            name=sequence.name,
+                            label=label,
+                            field=field.field_description,
+                            board=sequence.model_id.name,
+                        )
+                    )
             if sequence.notify_user_field_id and sequence.notify_user_field_id.relation != "res.users":
-                raise ValidationError(_(
-                    "Sequence “%(name)s”: the user to notify must be a field pointing to users.",
-                    name=sequence.name,
-                ))
+                raise ValidationError(
+                    _(
+                        "Sequence “%(name)s”: the user to notify must be a field pointing to users.",
+                        name=sequence.name,
+                    )
+                )
 
-    @api.constrains("state", "step_ids", "email_field_id", "phone_field_id", "sender_id",
-                    "notify_task_due", "notify_engagement_end", "notify_user_field_id")
+    @api.constrains(
+        "state",
+        "step_ids",
+        "email_field_id",
+        "phone_field_id",
+        "sender_id",
+        "notify_task_due",
+        "notify_engagement_end",
+        "notify_user_field_id",
+    )
     def _check_complete(self):
         """An active sequence must stay runnable: edits may not reintroduce missing data."""
         for sequence in self.filtered(lambda s: s.state == "active"):
             missing = sequence._get_missing_data()
             if missing:
-                raise ValidationError(_(
-                    "Sequence “%(name)s” is active and cannot run with:\n%(missing)s",
-                    name=sequence.name, missing="\n".join(missing),
-                ))
+                raise ValidationError(
+                    _(
+                        "Sequence “%(name)s” is active and cannot run with:\n%(missing)s",
+                        name=sequence.name,
+                        missing="\n".join(missing),
+                    )
+                )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -351,8 +496,13 @@ class CrmSequence(models.Model):
         for sequence in self:
             missing = sequence._get_missing_data()
             if missing:
-                problems.append(_("“%(name)s”:\n%(missing)s", name=sequence.name,
-                                  missing="\n".join(f"- {item}" for item in missing)))
+                problems.append(
+                    _(
+                        "“%(name)s”:\n%(missing)s",
+                        name=sequence.name,
+                        missing="\n".join(f"- {item}" for item in missing),
+                    )
+                )
         if problems:
             raise UserError(_("Complete the sequence before activating it.\n\n%s", "\n\n".join(problems)))
         to_resume = self.filtered(lambda s: s.state == "inactive")
@@ -392,8 +542,9 @@ class CrmSequence(models.Model):
         elif selected:
             domain.append(("end_reason", "=", selected))
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_enrollment_action")
-        action.update({"domain": domain, "context": {"create": False},
-                       "name": self.env._("Enrollments of %s", self.name)})
+        action.update(
+            {"domain": domain, "context": {"create": False}, "name": self.env._("Enrollments of %s", self.name)}
+        )
         return action
 
     def action_add_step(self):
@@ -430,10 +581,12 @@ class CrmSequence(models.Model):
     def _check_board_change(self, model_id):
         for sequence in self:
             if sequence.model_id.id != model_id and sequence.state != "draft":
-                raise UserError(_(
-                    "Sequence “%(name)s” has run: its board can no longer change. Duplicate it instead.",
-                    name=sequence.name,
-                ))
+                raise UserError(
+                    _(
+                        "Sequence “%(name)s” has run: its board can no longer change. Duplicate it instead.",
+                        name=sequence.name,
+                    )
+                )
 
     def _send_calendar(self, start):
         """The sending rules of this sequence from ``start`` (UTC) on, holidays included."""
@@ -448,10 +601,18 @@ class CrmSequence(models.Model):
         calendar = self.holiday_calendar_id
         if not calendar:
             return set()
-        leaves = self.env["resource.calendar.leaves"].sudo().search([
-            ("calendar_id", "=", calendar.id), ("resource_id", "=", False),
-            ("date_from", "<=", date_to), ("date_to", ">=", date_from - timedelta(days=1)),
-        ])
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                [
+                    ("calendar_id", "=", calendar.id),
+                    ("resource_id", "=", False),
+                    ("date_from", "<=", date_to),
+                    ("date_to", ">=", date_from - timedelta(days=1)),
+                ]
+            )
+        )
         tz = pytz.timezone(calendar.tz or self.tz or "UTC")
         dates = set()
         for leave in leaves:
@@ -474,9 +635,16 @@ class CrmSequence(models.Model):
             bound.add(model.id)
 
     def _running_enrollments(self):
-        return self.env["crm.sequence.enrollment"].sudo().search([
-            ("sequence_id", "in", self.ids), ("state", "in", ("active", "paused")),
-        ])
+        return (
+            self.env["crm.sequence.enrollment"]
+            .sudo()
+            .search(
+                [
+                    ("sequence_id", "in", self.ids),
+                    ("state", "in", ("active", "paused")),
+                ]
+            )
+        )
 
     def _apply_running_edit_policy(self):
         """After the steps or timing of a started sequence changed, treat its running enrollments.
@@ -498,11 +666,14 @@ class CrmSequence(models.Model):
                 continue
             mode = self.env.context.get("crm_sequence_edit_mode") or sequence.pending_edit_mode
             if not mode:
-                raise UserError(_(
-                    "Sequence “%(name)s” has %(count)s running enrollments. Click “Edit running "
-                    "sequence” first to choose whether to terminate them or keep them on the new steps.",
-                    name=sequence.name, count=len(enrollments),
-                ))
+                raise UserError(
+                    _(
+                        "Sequence “%(name)s” has %(count)s running enrollments. Click “Edit running "
+                        "sequence” first to choose whether to terminate them or keep them on the new steps.",
+                        name=sequence.name,
+                        count=len(enrollments),
+                    )
+                )
             if mode == "terminate":
                 enrollments._end("terminated", "sequence_edited")
             else:

@@ -33,22 +33,34 @@ class CrmSequenceEnrollment(models.Model):
     res_id = fields.Many2oneReference("Record ID", model_field="res_model", required=True, index=True)
     record_name = fields.Char("Record", readonly=True)
     state = fields.Selection(
-        [("active", "Active"), ("paused", "Paused"), ("completed", "Completed"),
-         ("removed", "Removed"), ("terminated", "Terminated")],
-        default="active", required=True, readonly=True, index=True,
+        [
+            ("active", "Active"),
+            ("paused", "Paused"),
+            ("completed", "Completed"),
+            ("removed", "Removed"),
+            ("terminated", "Terminated"),
+        ],
+        default="active",
+        required=True,
+        readonly=True,
+        index=True,
     )
     end_reason = fields.Selection(END_REASONS, readonly=True)
     date_start = fields.Datetime("Enrolled on", default=fields.Datetime.now, required=True, readonly=True)
     date_end = fields.Datetime("Ended on", readonly=True)
     date_paused = fields.Datetime(readonly=True)
     paused_by_sequence = fields.Boolean(
-        readonly=True, help="Paused because the sequence was deactivated; resumed on reactivation.",
+        readonly=True,
+        help="Paused because the sequence was deactivated; resumed on reactivation.",
     )
     touch_ids = fields.One2many("crm.sequence.touch", "enrollment_id", string="Timeline")
     next_touch_date = fields.Datetime(compute="_compute_next_touch", store=True, index=True)
     next_step_id = fields.Many2one("crm.sequence.step", compute="_compute_next_touch", store=True)
     user_id = fields.Many2one(
-        "res.users", string="Notified user", readonly=True, index=True,
+        "res.users",
+        string="Notified user",
+        readonly=True,
+        index=True,
         help="Who gets the tasks and the notifications of this run: the record's user field, else the owner.",
     )
     email = fields.Char(readonly=True, help="Address the automatic emails go to, read at enrollment.")
@@ -64,7 +76,8 @@ class CrmSequenceEnrollment(models.Model):
     def _compute_next_touch(self):
         for enrollment in self:
             upcoming = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled").sorted(
-                lambda t: (t.step_id.sequence, t.step_id.id))[:1]
+                lambda t: (t.step_id.sequence, t.step_id.id)
+            )[:1]
             enrollment.next_touch_date = upcoming.date_scheduled if enrollment.state == "active" else False
             enrollment.next_step_id = upcoming.step_id
 
@@ -75,14 +88,18 @@ class CrmSequenceEnrollment(models.Model):
     def action_pause(self):
         not_active = self.filtered(lambda e: e.state != "active")
         if not_active:
-            raise UserError(self.env._("Only active enrollments can be paused (%s).", ", ".join(not_active.mapped("display_name"))))
+            raise UserError(
+                self.env._("Only active enrollments can be paused (%s).", ", ".join(not_active.mapped("display_name")))
+            )
         self._pause()
         return True
 
     def action_resume(self):
         not_paused = self.filtered(lambda e: e.state != "paused")
         if not_paused:
-            raise UserError(self.env._("Only paused enrollments can be resumed (%s).", ", ".join(not_paused.mapped("display_name"))))
+            raise UserError(
+                self.env._("Only paused enrollments can be resumed (%s).", ", ".join(not_paused.mapped("display_name")))
+            )
         inactive = self.sequence_id.filtered(lambda s: s.state != "active")
         if inactive:
             raise UserError(self.env._("Activate the sequence “%s” before resuming its enrollments.", inactive[0].name))
@@ -139,15 +156,17 @@ class CrmSequenceEnrollment(models.Model):
         vals_list = []
         for record in records:
             user = record[user_field] if user_field else False
-            vals_list.append({
-                "sequence_id": sequence.id,
-                "res_model": records._name,
-                "res_id": record.id,
-                "record_name": record.display_name,
-                "date_start": now,
-                "user_id": (user or sequence.user_id).id,
-                "email": record[email_field] if email_field else False,
-            })
+            vals_list.append(
+                {
+                    "sequence_id": sequence.id,
+                    "res_model": records._name,
+                    "res_id": record.id,
+                    "record_name": record.display_name,
+                    "date_start": now,
+                    "user_id": (user or sequence.user_id).id,
+                    "email": record[email_field] if email_field else False,
+                }
+            )
         enrollments = self.sudo().create(vals_list)
         self.env["crm.sequence.touch"]._plan(enrollments, sequence.step_ids, now)
         self.env["crm.sequence.touch"]._wake_cron()
@@ -195,7 +214,7 @@ class CrmSequenceEnrollment(models.Model):
                 Touch._plan(enrollment, steps, enrollment.date_start)
                 continue
             if last.step_id in steps:
-                remaining = steps[list(steps).index(last.step_id) + 1:]
+                remaining = steps[list(steps).index(last.step_id) + 1 :]
             else:
                 remaining = steps.filtered(lambda s: s.day > last.step_day)
             Touch._plan(enrollment, remaining, max(last.date_done or now, now), start_day=last.step_day)
@@ -203,9 +222,7 @@ class CrmSequenceEnrollment(models.Model):
 
     def _complete_finished(self):
         """Complete the runs that have nothing left to do."""
-        finished = self.filtered(
-            lambda e: e.state == "active" and not any(t.state == "scheduled" for t in e.touch_ids)
-        )
+        finished = self.filtered(lambda e: e.state == "active" and not any(t.state == "scheduled" for t in e.touch_ids))
         finished.write({"state": "completed", "end_reason": "completed", "date_end": fields.Datetime.now()})
         return finished
 
@@ -236,17 +253,27 @@ class CrmSequenceEnrollment(models.Model):
         user = self.user_id or self.sequence_id.user_id
         record.message_notify(
             partner_ids=user.partner_id.ids,
-            subject=self.env._("%(record)s left sequence %(sequence)s", record=record.display_name, sequence=self.sequence_id.name),
-            body=self.env._("%(record)s left the sequence “%(sequence)s”: %(reason)s.", record=record.display_name,
-                   sequence=self.sequence_id.name, reason=dict(TRIGGERS)[trigger].lower()),
+            subject=self.env._(
+                "%(record)s left sequence %(sequence)s", record=record.display_name, sequence=self.sequence_id.name
+            ),
+            body=self.env._(
+                "%(record)s left the sequence “%(sequence)s”: %(reason)s.",
+                record=record.display_name,
+                sequence=self.sequence_id.name,
+                reason=dict(TRIGGERS)[trigger].lower(),
+            ),
             model_description=self.sequence_id.model_id.name,
         )
 
     @api.model
     def _end_for_records(self, res_model, res_ids, state, reason):
-        enrollments = self.sudo().search([
-            ("res_model", "=", res_model), ("res_id", "in", list(res_ids)), ("state", "in", RUNNING_STATES),
-        ])
+        enrollments = self.sudo().search(
+            [
+                ("res_model", "=", res_model),
+                ("res_id", "in", list(res_ids)),
+                ("state", "in", RUNNING_STATES),
+            ]
+        )
         enrollments._end(state, reason)
         return enrollments
 

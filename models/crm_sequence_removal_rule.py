@@ -22,20 +22,25 @@ class CrmSequenceRemovalRule(models.Model):
     trigger = fields.Selection(TRIGGERS, required=True)
     active = fields.Boolean(default=True, help="When off, the engagement is recorded but the enrollment goes on.")
     status_field_id = fields.Many2one(
-        "ir.model.fields", string="Then set", ondelete="cascade",
+        "ir.model.fields",
+        string="Then set",
+        ondelete="cascade",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('selection', 'many2one')), ('store', '=', True)]",
         help="Optional field of the record to update when this rule removes an enrollment.",
     )
     status_field_type = fields.Selection(related="status_field_id.ttype")
     status_selection_id = fields.Many2one(
-        "ir.model.fields.selection", string="To value", ondelete="set null",
+        "ir.model.fields.selection",
+        string="To value",
+        ondelete="set null",
         domain="[('field_id', '=', status_field_id)]",
     )
     status_ref_model = fields.Char(compute="_compute_status_ref_model")
     status_ref = fields.Many2oneReference(string="To record", model_field="status_ref_model")
 
     _trigger_unique = models.Constraint(
-        "UNIQUE(sequence_id, trigger)", "A sequence has one removal rule per trigger.",
+        "UNIQUE(sequence_id, trigger)",
+        "A sequence has one removal rule per trigger.",
     )
 
     @api.depends("status_field_id")
@@ -59,19 +64,27 @@ class CrmSequenceRemovalRule(models.Model):
         for rule in self.filtered("status_field_id"):
             field = rule.status_field_id
             if field.model_id != rule.sequence_id.model_id:
-                raise ValidationError(_("The field “%s” is not a field of the sequence's board.", field.field_description))
+                raise ValidationError(
+                    _("The field “%s” is not a field of the sequence's board.", field.field_description)
+                )
             if field.ttype == "selection" and rule.status_selection_id.field_id != field:
-                raise ValidationError(_(
-                    "Removal rule “%(rule)s”: choose which value of “%(field)s” to set.",
-                    rule=rule.display_name, field=field.field_description,
-                ))
+                raise ValidationError(
+                    _(
+                        "Removal rule “%(rule)s”: choose which value of “%(field)s” to set.",
+                        rule=rule.display_name,
+                        field=field.field_description,
+                    )
+                )
             if field.ttype == "many2one" and not (
                 rule.status_ref and self.env[field.relation].browse(rule.status_ref).exists()
             ):
-                raise ValidationError(_(
-                    "Removal rule “%(rule)s”: choose which “%(field)s” to set.",
-                    rule=rule.display_name, field=field.field_description,
-                ))
+                raise ValidationError(
+                    _(
+                        "Removal rule “%(rule)s”: choose which “%(field)s” to set.",
+                        rule=rule.display_name,
+                        field=field.field_description,
+                    )
+                )
 
     def _status_values(self):
         """Values to write on the record when this rule removes its enrollment."""

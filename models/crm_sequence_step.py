@@ -56,24 +56,38 @@ class CrmSequenceStep(models.Model):
     company_id = fields.Many2one(related="sequence_id.company_id", store=True)
     model = fields.Char(related="sequence_id.model")
     sequence = fields.Integer(
-        "Position", compute="_compute_position", store=True, readonly=False, precompute=True,
+        "Position",
+        compute="_compute_position",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True, default="auto_email")
     icon = fields.Char(compute="_compute_icon")
     step_number = fields.Integer("Step", compute="_compute_step_number")
     day = fields.Integer(
-        compute="_compute_day", store=True, readonly=False, precompute=True,
+        compute="_compute_day",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Day of the sequence this step happens on; day 1 is the day of enrollment.",
     )
     delay_days = fields.Integer("Wait (days)", default=1, help="Days a delay step waits before the next step.")
     subject = fields.Char(translate=True, render_engine="inline_template")
     body_html = fields.Html(
-        "Body", translate=True, sanitize="email_outgoing",
-        render_engine="qweb", render_options={"post_process": True},
+        "Body",
+        translate=True,
+        sanitize="email_outgoing",
+        render_engine="qweb",
+        render_options={"post_process": True},
     )
     activity_type_id = fields.Many2one(
-        "mail.activity.type", string="Activity type", compute="_compute_activity_type_id",
-        store=True, readonly=False, ondelete="restrict",
+        "mail.activity.type",
+        string="Activity type",
+        compute="_compute_activity_type_id",
+        store=True,
+        readonly=False,
+        ondelete="restrict",
     )
     summary = fields.Char()
     note = fields.Html()
@@ -128,13 +142,19 @@ class CrmSequenceStep(models.Model):
         """Per-step outcome of every run, in two grouped queries for all steps shown."""
         Touch = self.env["crm.sequence.touch"].sudo()
         steps = self.filtered("id")
-        by_state = {(step.id, state): count for step, state, count in Touch._read_group(
-            [("step_id", "in", steps.ids)], ["step_id", "state"], ["__count"],
-        )}
+        by_state = {
+            (step.id, state): count
+            for step, state, count in Touch._read_group(
+                [("step_id", "in", steps.ids)],
+                ["step_id", "state"],
+                ["__count"],
+            )
+        }
         engagement = defaultdict(lambda: [0, 0, 0, 0])  # sent, opened, replied, bounced
         for step, opened, replied, bounced, count in Touch._read_group(
             [("step_id", "in", steps.ids), ("state", "=", "done"), ("message_id", "!=", False)],
-            ["step_id", "opened", "replied", "bounced"], ["__count"],
+            ["step_id", "opened", "replied", "bounced"],
+            ["__count"],
         ):
             totals = engagement[step.id]
             for index, flag in enumerate((True, opened, replied, bounced)):
@@ -166,8 +186,11 @@ class CrmSequenceStep(models.Model):
             xmlid = DEFAULT_ACTIVITY_TYPES.get(step.step_type)
             if not xmlid:
                 step.activity_type_id = False
-            elif not step.activity_type_id or step.activity_type_id.category not in ("default", "phonecall", False) \
-                    or step._origin.step_type != step.step_type:
+            elif (
+                not step.activity_type_id
+                or step.activity_type_id.category not in ("default", "phonecall", False)
+                or step._origin.step_type != step.step_type
+            ):
                 step.activity_type_id = self.env.ref(xmlid, raise_if_not_found=False)
 
     @api.depends("step_type", "day", "step_number")
@@ -193,12 +216,17 @@ class CrmSequenceStep(models.Model):
             previous = None
             for step in sequence.step_ids.sorted(lambda s: (s.sequence, s.id)):
                 if previous and step.day < previous._end_day():
-                    raise ValidationError(_(
-                        "Sequence “%(name)s”: %(step)s is on day %(day)s but %(previous)s ends on day %(end)s. "
-                        "Days must not decrease along the step order.",
-                        name=sequence.name, step=step._label(), day=step.day,
-                        previous=previous._label(), end=previous._end_day(),
-                    ))
+                    raise ValidationError(
+                        _(
+                            "Sequence “%(name)s”: %(step)s is on day %(day)s but %(previous)s ends on day %(end)s. "
+                            "Days must not decrease along the step order.",
+                            name=sequence.name,
+                            step=step._label(),
+                            day=step.day,
+                            previous=previous._label(),
+                            end=previous._end_day(),
+                        )
+                    )
                 previous = step
 
     @api.constrains("subject", "body_html", "sequence_id")
@@ -209,10 +237,15 @@ class CrmSequenceStep(models.Model):
             for path in step._placeholder_paths():
                 error = self._check_field_path(Model, path)
                 if error:
-                    raise ValidationError(_(
-                        "%(step)s: the placeholder “object.%(path)s” is not valid for %(board)s (%(error)s).",
-                        step=step._label(), path=path, board=step.sequence_id.model_id.name, error=error,
-                    ))
+                    raise ValidationError(
+                        _(
+                            "%(step)s: the placeholder “object.%(path)s” is not valid for %(board)s (%(error)s).",
+                            step=step._label(),
+                            path=path,
+                            board=step.sequence_id.model_id.name,
+                            error=error,
+                        )
+                    )
 
     @api.constrains("step_type", "subject", "body_html", "activity_type_id")
     def _check_sequence_complete(self):
@@ -230,13 +263,11 @@ class CrmSequenceStep(models.Model):
             if not sequence_id:
                 continue
             if sequence_id not in ends:
-                last = self.env["crm.sequence"].browse(sequence_id).step_ids.sorted(
-                    lambda s: (s.sequence, s.id))[-1:]
+                last = self.env["crm.sequence"].browse(sequence_id).step_ids.sorted(lambda s: (s.sequence, s.id))[-1:]
                 ends[sequence_id] = last._end_day() if last else 1
             if not vals.get("day"):
                 vals["day"] = ends[sequence_id]
-            ends[sequence_id] = vals["day"] + (
-                vals.get("delay_days", 1) if vals.get("step_type") == "delay" else 0)
+            ends[sequence_id] = vals["day"] + (vals.get("delay_days", 1) if vals.get("step_type") == "delay" else 0)
         for vals in vals_list:
             if vals.get("body_html"):
                 vals["body_html"] = self._inline_to_qweb(vals["body_html"])
@@ -249,8 +280,11 @@ class CrmSequenceStep(models.Model):
     def write(self, vals):
         if vals.get("body_html"):
             vals["body_html"] = self._inline_to_qweb(vals["body_html"])
-        for model in set((vals.get("sequence_id") and self.env["crm.sequence"].browse(vals["sequence_id"])
-                          or self.sequence_id).mapped("model")):
+        for model in set(
+            (
+                vals.get("sequence_id") and self.env["crm.sequence"].browse(vals["sequence_id"]) or self.sequence_id
+            ).mapped("model")
+        ):
             self._check_unsafe_placeholders(vals, model)
         sequences = self.sequence_id
         result = super().write(vals)
@@ -311,12 +345,16 @@ class CrmSequenceStep(models.Model):
         """Refuse non-template-editors anything but simple placeholders, before the values are validated."""
         if self.env.su or self.env.user.has_group("mail.group_mail_template_editor"):
             return
-        if (self._has_unsafe_expression_template_inline_template(vals.get("subject"), model)
-                or self._has_unsafe_expression_template_qweb(vals.get("body_html"), model)):
-            raise AccessError(_(
-                "Only members of %(group_name)s group are allowed to edit templates containing sensible placeholders",
-                group_name=self.env.ref("mail.group_mail_template_editor").name,
-            ))
+        if self._has_unsafe_expression_template_inline_template(
+            vals.get("subject"), model
+        ) or self._has_unsafe_expression_template_qweb(vals.get("body_html"), model):
+            raise AccessError(
+                _(
+                    "Only members of %(group_name)s group are allowed to edit templates containing "
+                    "sensible placeholders",
+                    group_name=self.env.ref("mail.group_mail_template_editor").name,
+                )
+            )
 
     def _end_day(self):
         """Day from which the next step may happen."""
@@ -325,8 +363,12 @@ class CrmSequenceStep(models.Model):
 
     def _label(self):
         self.ensure_one()
-        return _("Step %(number)s (%(type)s, day %(day)s)", number=self.step_number,
-                 type=dict(STEP_TYPES).get(self.step_type), day=self.day)
+        return _(
+            "Step %(number)s (%(type)s, day %(day)s)",
+            number=self.step_number,
+            type=dict(STEP_TYPES).get(self.step_type),
+            day=self.day,
+        )
 
     def _get_missing_data(self):
         self.ensure_one()
@@ -365,7 +407,7 @@ class CrmSequenceStep(models.Model):
     def _placeholder_paths(self):
         """Every ``object.<path>`` used by the subject and body of this step."""
         self.ensure_one()
-        expressions = [expr for expr in INLINE_EXPRESSION_RE.findall(self.subject or "")]
+        expressions = list(INLINE_EXPRESSION_RE.findall(self.subject or ""))
         body = str(self.body_html or "")
         expressions += [match[1] for match in QWEB_EXPRESSION_RE.findall(body)]
         expressions += INLINE_EXPRESSION_RE.findall(body)
@@ -405,5 +447,4 @@ class CrmSequenceStep(models.Model):
 
         # Only text between tags: a placeholder inside an attribute stays inline.
         parts = TAG_RE.split(html)
-        return "".join(part if TAG_RE.fullmatch(part) else INLINE_EXPRESSION_RE.sub(replace, part)
-                       for part in parts)
+        return "".join(part if TAG_RE.fullmatch(part) else INLINE_EXPRESSION_RE.sub(replace, part) for part in parts)

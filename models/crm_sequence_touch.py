@@ -180,9 +180,7 @@ class CrmSequenceTouch(models.Model):
         so a crash never sends an email twice. The cron is then woken for the next
         due touch.
         """
-        batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500)
-        )
+        batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500))
         domain = self._due_domain()
         while True:
             candidates = self.search(domain, limit=batch_size)
@@ -202,9 +200,15 @@ class CrmSequenceTouch(models.Model):
     @api.model
     def _wake_cron(self):
         """Trigger the cron at the next planned touch (ir.cron keeps only the earliest)."""
-        next_touch = self.sudo().search([
-            ("state", "=", "scheduled"), ("date_scheduled", "!=", False), ("enrollment_state", "=", "active"),
-        ], limit=1, order="date_scheduled")
+        next_touch = self.sudo().search(
+            [
+                ("state", "=", "scheduled"),
+                ("date_scheduled", "!=", False),
+                ("enrollment_state", "=", "active"),
+            ],
+            limit=1,
+            order="date_scheduled",
+        )
         if next_touch:
             cron = self.env.ref("crm_sequence.ir_cron_process_touches", raise_if_not_found=False)
             if cron:
@@ -234,11 +238,13 @@ class CrmSequenceTouch(models.Model):
                         with self.env.cr.savepoint():
                             touch._execute_step(step)
                     except Exception as error:  # noqa: BLE001 - recorded on the touch
-                        touch.write({
-                            "state": "failed",
-                            "date_done": fields.Datetime.now(),
-                            "result_message": str(error)[:500],
-                        })
+                        touch.write(
+                            {
+                                "state": "failed",
+                                "date_done": fields.Datetime.now(),
+                                "result_message": str(error)[:500],
+                            }
+                        )
         self.enrollment_id._complete_finished()
 
     def _check_records(self):
@@ -250,7 +256,9 @@ class CrmSequenceTouch(models.Model):
             existing = set(self.env[res_model].browse(touches.mapped("res_id")).exists().ids)
             gone = touches.filtered(lambda t: t.res_id not in existing)
             if gone:
-                gone.write({"state": "failed", "date_done": now, "result_message": self.env._("The record was deleted.")})
+                gone.write(
+                    {"state": "failed", "date_done": now, "result_message": self.env._("The record was deleted.")}
+                )
                 gone.enrollment_id._end("terminated", "record_deleted")
 
     def _execute_step(self, step):
@@ -269,9 +277,16 @@ class CrmSequenceTouch(models.Model):
         email_field = sequence.email_field_id.name
         emails = {record.id: (record[email_field] or "").strip() for record in records} if email_field else {}
         normalized = {res_id: email_normalize(email) for res_id, email in emails.items()}
-        blacklisted = set(self.env["mail.blacklist"].sudo().search([
-            ("email", "in", [email for email in normalized.values() if email]),
-        ]).mapped("email"))
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search(
+                [
+                    ("email", "in", [email for email in normalized.values() if email]),
+                ]
+            )
+            .mapped("email")
+        )
         now = fields.Datetime.now()
         to_send, no_address, opted_out = {}, self.browse(), self.browse()
         for touch in self:
@@ -282,10 +297,17 @@ class CrmSequenceTouch(models.Model):
                 opted_out |= touch
             else:
                 to_send[touch] = emails[touch.res_id]
-        no_address.write({"state": "failed", "date_done": now, "result_message": self.env._("The record has no email address.")})
+        no_address.write(
+            {"state": "failed", "date_done": now, "result_message": self.env._("The record has no email address.")}
+        )
         if opted_out:
-            opted_out.write({"state": "skipped", "date_done": now,
-                             "result_message": self.env._("The address opted out of emails (blacklist).")})
+            opted_out.write(
+                {
+                    "state": "skipped",
+                    "date_done": now,
+                    "result_message": self.env._("The address opted out of emails (blacklist)."),
+                }
+            )
             opted_out.enrollment_id._end("removed", "opted_out")
         return to_send
 
@@ -314,28 +336,35 @@ class CrmSequenceTouch(models.Model):
         vals_list = []
         for touch in touches:
             body = Markup(bodies[touch.res_id] or "")
-            vals_list.append({
-                "model": sequence.model,
-                "res_id": touch.res_id,
-                "record_name": names.get(touch.res_id),
-                "message_type": "email_outgoing",
-                "subtype_id": subtype_id,
-                "author_id": sender.partner_id.id,
-                "email_from": sender.email_formatted,
-                "reply_to": reply_to.get(touch.res_id),
-                "subject": subjects[touch.res_id],
-                "body": body,
-                "body_html": body + touch._open_pixel(base_url),
-                "email_to": to_send[touch],
-                "auto_delete": False,
-                "is_notification": True,
-            })
+            vals_list.append(
+                {
+                    "model": sequence.model,
+                    "res_id": touch.res_id,
+                    "record_name": names.get(touch.res_id),
+                    "message_type": "email_outgoing",
+                    "subtype_id": subtype_id,
+                    "author_id": sender.partner_id.id,
+                    "email_from": sender.email_formatted,
+                    "reply_to": reply_to.get(touch.res_id),
+                    "subject": subjects[touch.res_id],
+                    "body": body,
+                    "body_html": body + touch._open_pixel(base_url),
+                    "email_to": to_send[touch],
+                    "auto_delete": False,
+                    "is_notification": True,
+                }
+            )
         mails = self.env["mail.mail"].sudo().create(vals_list)
         now = fields.Datetime.now()
         for touch, mail in zip(touches, mails):
-            touch.write({
-                "state": "done", "date_done": now, "mail_mail_id": mail.id, "message_id": mail.mail_message_id.id,
-            })
+            touch.write(
+                {
+                    "state": "done",
+                    "date_done": now,
+                    "mail_mail_id": mail.id,
+                    "message_id": mail.mail_message_id.id,
+                }
+            )
 
     def _execute_activity(self, step):
         """Create the step's activity on each record, due on its planned day."""
@@ -347,37 +376,51 @@ class CrmSequenceTouch(models.Model):
             subjects = step._render_field("subject", res_ids)
             bodies = step._render_field("body_html", res_ids)
             notes = {
-                res_id: Markup("<p><strong>%s</strong> %s</p>%s") % (self.env._("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))
+                res_id: Markup("<p><strong>%s</strong> %s</p>%s")
+                % (self.env._("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))
                 for res_id in res_ids
             }
         # Warm the cache: Odoo names each new activity after its record, one by one.
         self.env[sequence.model].browse(self.mapped("res_id")).mapped("display_name")
         calendar = sequence._send_calendar(fields.Datetime.now())
-        vals_list = [{
-            "res_model_id": model_id,
-            "res_id": touch.res_id,
-            "activity_type_id": step.activity_type_id.id,
-            "summary": step.summary or step.display_name,
-            "note": notes.get(touch.res_id) or step.note,
-            "date_deadline": calendar.to_local(touch.date_scheduled).date(),
-            "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,
-            "crm_sequence_touch_id": touch.id,
-            "crm_sequence_id": sequence.id,
-            "crm_sequence_step_id": step.id,
-        } for touch in self]
-        Activity = self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=not sequence.notify_task_due,
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": touch.res_id,
+                "activity_type_id": step.activity_type_id.id,
+                "summary": step.summary or step.display_name,
+                "note": notes.get(touch.res_id) or step.note,
+                "date_deadline": calendar.to_local(touch.date_scheduled).date(),
+                "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,
+                "crm_sequence_touch_id": touch.id,
+                "crm_sequence_id": sequence.id,
+                "crm_sequence_step_id": step.id,
+            }
+            for touch in self
+        ]
+        Activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(
+                mail_activity_quick_update=not sequence.notify_task_due,
+            )
         )
         activities = Activity.create(vals_list)
         # a trace in each record's chatter; Odoo itself logs the activity when it is done
         records = self.env[sequence.model].browse(self.mapped("res_id"))
-        records._message_log_batch(bodies={
-            activity.res_id: Markup("<p>%s</p>") % self.env._(
-                "Sequence “%(sequence)s”: %(step)s planned for %(user)s, due %(date)s.",
-                sequence=sequence.name, step=step.display_name, user=activity.user_id.name,
-                date=activity.date_deadline,
-            ) for activity in activities
-        })
+        records._message_log_batch(
+            bodies={
+                activity.res_id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Sequence “%(sequence)s”: %(step)s planned for %(user)s, due %(date)s.",
+                    sequence=sequence.name,
+                    step=step.display_name,
+                    user=activity.user_id.name,
+                    date=activity.date_deadline,
+                )
+                for activity in activities
+            }
+        )
         now = fields.Datetime.now()
         for touch, activity in zip(self, activities):
             touch.write({"state": "done", "date_done": now, "activity_id": activity.id})

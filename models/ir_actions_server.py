@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 
 
 class IrActionsServer(models.Model):
-    """"Enroll in sequence" server actions, so Automation Rules can enroll records
+    """ "Enroll in sequence" server actions, so Automation Rules can enroll records
     (e.g. when a lead's stage is set to X), configured in the standard screen."""
 
     _inherit = "ir.actions.server"
@@ -12,7 +12,9 @@ class IrActionsServer(models.Model):
         ondelete={"crm_sequence_enroll": "cascade"},
     )
     crm_sequence_id = fields.Many2one(
-        "crm.sequence", string="Sequence to enroll in", ondelete="cascade",
+        "crm.sequence",
+        string="Sequence to enroll in",
+        ondelete="cascade",
         domain="[('model_id', '=', model_id), ('state', '=', 'active')]",
     )
 
@@ -46,8 +48,9 @@ class IrActionsServer(models.Model):
             elif self.crm_sequence_id.model_id != self.model_id:
                 warnings.append(_("The sequence “%s” works on another model.", self.crm_sequence_id.name))
             elif self.crm_sequence_id.state != "active":
-                warnings.append(_("The sequence “%s” is not active: records will not be enrolled.",
-                                  self.crm_sequence_id.name))
+                warnings.append(
+                    _("The sequence “%s” is not active: records will not be enrolled.", self.crm_sequence_id.name)
+                )
         return warnings
 
     def _run_action_crm_sequence_enroll_multi(self, eval_context=None):

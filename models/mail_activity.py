@@ -8,13 +8,24 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     crm_sequence_touch_id = fields.Many2one(
-        "crm.sequence.touch", string="Sequence touch", ondelete="set null", index="btree_not_null", readonly=True,
+        "crm.sequence.touch",
+        string="Sequence touch",
+        ondelete="set null",
+        index="btree_not_null",
+        readonly=True,
     )
     crm_sequence_id = fields.Many2one(
-        "crm.sequence", string="Sequence", index="btree_not_null", readonly=True, ondelete="set null",
+        "crm.sequence",
+        string="Sequence",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="set null",
     )
     crm_sequence_step_id = fields.Many2one(
-        "crm.sequence.step", string="Sequence step", readonly=True, ondelete="set null",
+        "crm.sequence.step",
+        string="Sequence step",
+        readonly=True,
+        ondelete="set null",
     )
 
     def _action_done(self, feedback=False, attachment_ids=None):

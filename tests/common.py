@@ -19,41 +19,75 @@ class CrmSequenceCommon(MailCommon):
         cls.env["ir.config_parameter"].set_param("mail.restrict.template.rendering", True)
         company = cls.company_admin
         cls.user_seq_admin = mail_new_test_user(
-            cls.env, login="seq_admin", name="Sandra Sales Admin", email="sandra@example.com",
-            groups="sales_team.group_sale_manager", company_id=company.id, tz="Europe/Brussels",
+            cls.env,
+            login="seq_admin",
+            name="Sandra Sales Admin",
+            email="sandra@example.com",
+            groups="sales_team.group_sale_manager",
+            company_id=company.id,
+            tz="Europe/Brussels",
         )
         cls.user_owner = mail_new_test_user(
-            cls.env, login="seq_owner", name="Oscar Owner", email="oscar@example.com",
-            groups="sales_team.group_sale_salesman", company_id=company.id, tz="Europe/Brussels",
+            cls.env,
+            login="seq_owner",
+            name="Oscar Owner",
+            email="oscar@example.com",
+            groups="sales_team.group_sale_salesman",
+            company_id=company.id,
+            tz="Europe/Brussels",
         )
         cls.user_other = mail_new_test_user(
-            cls.env, login="seq_other", name="Olga Other", email="olga@example.com",
-            groups="sales_team.group_sale_salesman", company_id=company.id, tz="Europe/Brussels",
+            cls.env,
+            login="seq_other",
+            name="Olga Other",
+            email="olga@example.com",
+            groups="sales_team.group_sale_salesman",
+            company_id=company.id,
+            tz="Europe/Brussels",
         )
         cls.user_viewer = mail_new_test_user(
-            cls.env, login="seq_viewer", name="Victor Viewer", email="victor@example.com",
-            groups="base.group_user", company_id=company.id,
+            cls.env,
+            login="seq_viewer",
+            name="Victor Viewer",
+            email="victor@example.com",
+            groups="base.group_user",
+            company_id=company.id,
         )
         cls.user_portal = mail_new_test_user(
-            cls.env, login="seq_portal", name="Paula Portal", email="paula@example.com",
-            groups="base.group_portal", company_id=company.id,
+            cls.env,
+            login="seq_portal",
+            name="Paula Portal",
+            email="paula@example.com",
+            groups="base.group_portal",
+            company_id=company.id,
         )
         cls.stage_qualified = cls.env["crm.stage"].create({"name": "Seq Qualified", "sequence": 50})
         cls.sequence = cls._create_sequence(cls.env, name="Welcome", user=cls.user_owner)
-        cls.leads = cls.env["crm.lead"].create([
-            {"name": f"Lead {index}", "type": "lead", "contact_name": f"Contact {index}",
-             "email_from": f"lead{index}@customer.example.com", "phone": f"+32 470 00 00 0{index}",
-             "user_id": cls.user_owner.id}
-            for index in range(3)
-        ])
+        cls.leads = cls.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Lead {index}",
+                    "type": "lead",
+                    "contact_name": f"Contact {index}",
+                    "email_from": f"lead{index}@customer.example.com",
+                    "phone": f"+32 470 00 00 0{index}",
+                    "user_id": cls.user_owner.id,
+                }
+                for index in range(3)
+            ]
+        )
 
     @classmethod
     def _create_sequence(cls, env, name="Sequence", user=None, model="crm.lead", steps=None, **values):
         """A complete sequence: automatic email day 1, call day 3, delay, to-do day 6."""
         if steps is None:
             steps = [
-                {"step_type": "auto_email", "day": 1, "subject": "Hello {{ object.contact_name }}",
-                 "body_html": "<p>Dear <t t-out='object.contact_name'/>, welcome.</p>"},
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "Hello {{ object.contact_name }}",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, welcome.</p>",
+                },
                 {"step_type": "call", "day": 3, "summary": "Call them"},
                 {"step_type": "delay", "day": 3, "delay_days": 2},
                 {"step_type": "todo", "day": 5, "summary": "Follow up"},

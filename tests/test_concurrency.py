@@ -1,9 +1,9 @@
 from freezegun import freeze_time
 
 from odoo import api
+from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
-from odoo.modules.registry import Registry
 
 from .common import CrmSequenceCommon
 
@@ -25,14 +25,19 @@ class TestTwoWorkers(BaseCase):
         super().setUp()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            sequence = CrmSequenceCommon._create_sequence(env, name="Two workers", steps=[
-                {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
-                {"step_type": "call", "day": 1},
-            ], notify_task_due=False)
+            sequence = CrmSequenceCommon._create_sequence(
+                env,
+                name="Two workers",
+                steps=[
+                    {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
+                    {"step_type": "call", "day": 1},
+                ],
+                notify_task_due=False,
+            )
             sequence.action_activate()
-            leads = env["crm.lead"].create([
-                {"name": f"Worker lead {i}", "email_from": f"worker{i}@example.com"} for i in range(6)
-            ])
+            leads = env["crm.lead"].create(
+                [{"name": f"Worker lead {i}", "email_from": f"worker{i}@example.com"} for i in range(6)]
+            )
             with freeze_time("2026-03-03 09:00:00"):
                 env["crm.sequence.enroll"]._enroll_records(sequence, leads, check_user=False)
             self.sequence_id, self.lead_ids = sequence.id, leads.ids
@@ -50,8 +55,7 @@ class TestTwoWorkers(BaseCase):
             env["crm.lead"].browse(self.lead_ids).unlink()
 
     def test_locked_touches_are_skipped_by_the_other_worker(self):
-        with freeze_time("2026-03-03 09:00:00"), \
-                self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+        with freeze_time("2026-03-03 09:00:00"), self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
             env_a = api.Environment(cr_a, api.SUPERUSER_ID, {})
             env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
             Touch_a, Touch_b = env_a["crm.sequence.touch"], env_b["crm.sequence.touch"]
@@ -77,7 +81,11 @@ class TestTwoWorkers(BaseCase):
             self.assertEqual(len(emails.mail_mail_id), 6, "one email per touch, none twice")
             activities = env["mail.activity"].search([("crm_sequence_touch_id", "in", touches.ids)])
             self.assertEqual(len(activities), 6, "one call activity per touch, none twice")
-            messages = env["mail.message"].search([
-                ("model", "=", "crm.lead"), ("res_id", "in", self.lead_ids), ("message_type", "=", "email_outgoing"),
-            ])
+            messages = env["mail.message"].search(
+                [
+                    ("model", "=", "crm.lead"),
+                    ("res_id", "in", self.lead_ids),
+                    ("message_type", "=", "email_outgoing"),
+                ]
+            )
             self.assertEqual(len(messages), 6)

@@ -25,9 +25,13 @@ class EngagementCase(CrmSequenceCommon):
         mail = touch.mail_mail_id
         with self.mock_mail_gateway():
             self.format_and_process(
-                REPLY_TEMPLATE, mail.email_to, mail.reply_to, subject=f"Re: {mail.subject}",
+                REPLY_TEMPLATE,
+                mail.email_to,
+                mail.reply_to,
+                subject=f"Re: {mail.subject}",
                 extra=f"{extra_headers}In-Reply-To: {mail.message_id}\n",
-                target_model="crm.lead", target_field="name",
+                target_model="crm.lead",
+                target_field="name",
             )
 
 
@@ -38,10 +42,12 @@ class TestEngagement(EngagementCase):
     def test_reply_removes_and_sets_status(self):
         lead = self.leads[0]
         rule = self.sequence.removal_rule_ids.filtered(lambda r: r.trigger == "reply")
-        rule.write({
-            "status_field_id": self.env["ir.model.fields"]._get("crm.lead", "stage_id").id,
-            "status_ref": self.stage_qualified.id,
-        })
+        rule.write(
+            {
+                "status_field_id": self.env["ir.model.fields"]._get("crm.lead", "stage_id").id,
+                "status_ref": self.stage_qualified.id,
+            }
+        )
         self.sequence.notify_engagement_end = True
         enrollment, touch = self._send_first_email(lead)
         self._reply(touch)
@@ -53,11 +59,15 @@ class TestEngagement(EngagementCase):
         reply = lead.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertEqual(len(reply), 1, "the reply is on the lead's chatter")
         self.assertEqual(reply.parent_id, touch.message_id)
-        notification = self.env["mail.message"].search([
-            ("model", "=", "crm.lead"), ("res_id", "=", lead.id),
-            ("message_type", "=", "user_notification"), ("partner_ids", "in", self.user_owner.partner_id.ids),
-            ("subject", "ilike", "left sequence"),
-        ])
+        notification = self.env["mail.message"].search(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", self.user_owner.partner_id.ids),
+                ("subject", "ilike", "left sequence"),
+            ]
+        )
         self.assertEqual(len(notification), 1)
         self.assertIn("Welcome", notification.subject)
         self.assertIn("replied", str(notification.body))
@@ -81,10 +91,14 @@ class TestEngagement(EngagementCase):
         mail = touch.mail_mail_id
         with self.mock_mail_gateway():
             self.format_and_process(
-                BOUNCE_TEMPLATE, "MAILER-DAEMON@mail.customer.example.com",
+                BOUNCE_TEMPLATE,
+                "MAILER-DAEMON@mail.customer.example.com",
                 f"{self.alias_bounce}@{self.alias_domain}",
-                subject="Undelivered Mail Returned to Sender", cc=mail.email_to, extra=mail.message_id,
-                target_model="crm.lead", target_field="name",
+                subject="Undelivered Mail Returned to Sender",
+                cc=mail.email_to,
+                extra=mail.message_id,
+                target_model="crm.lead",
+                target_field="name",
             )
         self.assertTrue(touch.bounced)
         self.assertEqual(enrollment.state, "removed")

@@ -16,8 +16,13 @@ class TestEnrollment(CrmSequenceCommon):
         cls.sequence.action_activate()
 
     def _wizard(self, records, user=None, sequence=None):
-        Wizard = self.env["crm.sequence.enroll"].with_user(user or self.user_owner).with_context(
-            active_model=records._name, active_ids=records.ids,
+        Wizard = (
+            self.env["crm.sequence.enroll"]
+            .with_user(user or self.user_owner)
+            .with_context(
+                active_model=records._name,
+                active_ids=records.ids,
+            )
         )
         wizard = Wizard.create({"sequence_id": (sequence or self.sequence).id})
         return wizard
@@ -48,19 +53,29 @@ class TestEnrollment(CrmSequenceCommon):
 
         records = self.leads | no_email | opted_out | busy
         report = self.env["crm.sequence.enroll"].with_user(self.user_owner)._enroll_records(self.sequence, records)
-        self.assertEqual(report, {
-            "enrolled": 2,
-            "skipped": {"already": 1, "no_email": 1, "opted_out": 1, "exclusive": 1},
-        })
+        self.assertEqual(
+            report,
+            {
+                "enrolled": 2,
+                "skipped": {"already": 1, "no_email": 1, "opted_out": 1, "exclusive": 1},
+            },
+        )
         message = self.env["crm.sequence.enroll"]._report_message(report)
         self.assertIn("2 enrolled.", message)
-        for text in ("1 skipped: already active in this sequence", "1 skipped: without email address",
-                     "1 skipped: opted out of emails", "1 skipped: already in another sequence"):
+        for text in (
+            "1 skipped: already active in this sequence",
+            "1 skipped: without email address",
+            "1 skipped: opted out of emails",
+            "1 skipped: already in another sequence",
+        ):
             self.assertIn(text, message)
 
     def test_available_sequences(self):
-        Wizard = self.env["crm.sequence.enroll"].with_user(self.user_other).with_context(
-            active_model="crm.lead", active_ids=self.leads.ids)
+        Wizard = (
+            self.env["crm.sequence.enroll"]
+            .with_user(self.user_other)
+            .with_context(active_model="crm.lead", active_ids=self.leads.ids)
+        )
         self.assertNotIn(self.sequence, Wizard.new({}).available_sequence_ids._origin, "private to its owner")
         with self.assertRaises(UserError):
             self._wizard(self.leads[0], user=self.user_other).action_enroll()
@@ -76,7 +91,9 @@ class TestEnrollment(CrmSequenceCommon):
         self._wizard(self.leads[0], user=self.user_other).action_enroll()
         self.assertEqual(self.sequence.enrolled_count, 1)
         other_board = Wizard.with_context(active_model="res.partner").new({"res_model": "res.partner"})
-        self.assertNotIn(self.sequence, other_board.available_sequence_ids._origin, "sequences of other boards are hidden")
+        self.assertNotIn(
+            self.sequence, other_board.available_sequence_ids._origin, "sequences of other boards are hidden"
+        )
 
     def test_bad_input(self):
         draft = self._create_sequence(self.env, name="Draft", user=self.user_owner)
@@ -85,48 +102,68 @@ class TestEnrollment(CrmSequenceCommon):
         partner = self.env["res.partner"].create({"name": "P", "email": "p@example.com"})
         with self.assertRaisesRegex(UserError, "works on"):
             self.env["crm.sequence.enroll"]._enroll_records(self.sequence, partner)
-        wizard = self.env["crm.sequence.enroll"].with_context(active_model="crm.lead", active_ids=[]).create({
-            "sequence_id": self.sequence.id,
-        })
+        wizard = (
+            self.env["crm.sequence.enroll"]
+            .with_context(active_model="crm.lead", active_ids=[])
+            .create(
+                {
+                    "sequence_id": self.sequence.id,
+                }
+            )
+        )
         with self.assertRaisesRegex(UserError, "Select the records"):
             wizard.action_enroll()
 
     def test_contacts_board(self):
-        sequence = self._create_sequence(self.env, name="Contacts", model="res.partner", user=self.user_owner, steps=[
-            {"step_type": "auto_email", "day": 1, "subject": "Hello {{ object.name }}", "body_html": "<p>Hi</p>"},
-            {"step_type": "call", "day": 2},
-        ])
+        sequence = self._create_sequence(
+            self.env,
+            name="Contacts",
+            model="res.partner",
+            user=self.user_owner,
+            steps=[
+                {"step_type": "auto_email", "day": 1, "subject": "Hello {{ object.name }}", "body_html": "<p>Hi</p>"},
+                {"step_type": "call", "day": 2},
+            ],
+        )
         sequence.action_activate()
-        partners = self.env["res.partner"].create([
-            {"name": "Anna", "email": "anna@example.com", "phone": "1"},
-            {"name": "Bob"},
-        ])
+        partners = self.env["res.partner"].create(
+            [
+                {"name": "Anna", "email": "anna@example.com", "phone": "1"},
+                {"name": "Bob"},
+            ]
+        )
         report = self.env["crm.sequence.enroll"]._enroll_records(sequence, partners, check_user=False)
         self.assertEqual(report, {"enrolled": 1, "skipped": {"no_email": 1}})
         self.assertTrue(
-            self.env["ir.actions.act_window"].search([
-                ("res_model", "=", "crm.sequence.enroll"),
-                ("binding_model_id.model", "=", "res.partner"),
-            ]),
+            self.env["ir.actions.act_window"].search(
+                [
+                    ("res_model", "=", "crm.sequence.enroll"),
+                    ("binding_model_id.model", "=", "res.partner"),
+                ]
+            ),
             "“Add to sequence” is offered on the board's lists",
         )
 
     def test_automation_rule_enrolls(self):
         """“When a lead's stage is set to Qualified, enroll it” in a standard Automation Rule."""
-        action = self.env["ir.actions.server"].create({
-            "name": "Enroll",
-            "model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "state": "crm_sequence_enroll",
-            "crm_sequence_id": self.sequence.id,
-        })
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Enroll",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "crm_sequence_enroll",
+                "crm_sequence_id": self.sequence.id,
+            }
+        )
         self.assertEqual(action._get_warning_messages(), [])
-        self.env["base.automation"].create({
-            "name": "Qualified leads get the welcome sequence",
-            "model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "trigger": "on_stage_set",
-            "trg_field_ref": self.stage_qualified.id,
-            "action_server_ids": [(4, action.id)],
-        })
+        self.env["base.automation"].create(
+            {
+                "name": "Qualified leads get the welcome sequence",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "trigger": "on_stage_set",
+                "trg_field_ref": self.stage_qualified.id,
+                "action_server_ids": [(4, action.id)],
+            }
+        )
         with freeze_time("2026-03-03 09:00:00"):
             self.leads[0].stage_id = self.stage_qualified
             self.leads[1].stage_id = self.env["crm.stage"].search([("id", "!=", self.stage_qualified.id)], limit=1)

@@ -40,8 +40,7 @@ class TestExecution(CrmSequenceCommon):
             self.assertIn(message, self.leads[0].message_ids)
             # the mail queue sends it
             self.env["mail.mail"].sudo().process_email_queue()
-            self.assertSentEmail(self.user_owner.partner_id, ["lead0@customer.example.com"],
-                                 subject="Hello Contact 0")
+            self.assertSentEmail(self.user_owner.partner_id, ["lead0@customer.example.com"], subject="Hello Contact 0")
 
     def test_call_creates_activity(self):
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
@@ -60,11 +59,22 @@ class TestExecution(CrmSequenceCommon):
         self.assertEqual(activity.crm_sequence_id, self.sequence)
 
     def test_manual_email_and_todo_tasks(self):
-        sequence = self._create_sequence(self.env, name="Tasks", user=self.user_owner, steps=[
-            {"step_type": "manual_email", "day": 1, "subject": "Meeting {{ object.name }}",
-             "body_html": "<p>Hi <t t-out='object.contact_name'/></p>", "summary": "Write to them"},
-            {"step_type": "todo", "day": 1, "summary": "Check website", "note": "<p>Look at their site</p>"},
-        ], notify_task_due=False)
+        sequence = self._create_sequence(
+            self.env,
+            name="Tasks",
+            user=self.user_owner,
+            steps=[
+                {
+                    "step_type": "manual_email",
+                    "day": 1,
+                    "subject": "Meeting {{ object.name }}",
+                    "body_html": "<p>Hi <t t-out='object.contact_name'/></p>",
+                    "summary": "Write to them",
+                },
+                {"step_type": "todo", "day": 1, "summary": "Check website", "note": "<p>Look at their site</p>"},
+            ],
+            notify_task_due=False,
+        )
         sequence.action_activate()
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
             self._enroll(self.leads[1], sequence)
@@ -79,8 +89,10 @@ class TestExecution(CrmSequenceCommon):
         self.assertEqual(todo.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
         self.assertIn("Look at their site", str(todo.note))
         self.assertEqual(todo.user_id, self.user_owner)
-        self.assertFalse(self._new_mails.filtered(lambda m: "assigned" in (m.subject or "")),
-                         "no assignment email when task notifications are off")
+        self.assertFalse(
+            self._new_mails.filtered(lambda m: "assigned" in (m.subject or "")),
+            "no assignment email when task notifications are off",
+        )
         self.assertEqual(sequence.enrollment_ids.state, "completed")
 
     def test_task_notification_on(self):
@@ -91,28 +103,45 @@ class TestExecution(CrmSequenceCommon):
             self._run_cron()
         activity = self.env["mail.activity"].search([("crm_sequence_id", "=", self.sequence.id)])
         self.assertEqual(len(activity), 1)
-        notification = self.env["mail.message"].search([
-            ("model", "=", "crm.lead"), ("res_id", "=", self.leads[0].id),
-            ("partner_ids", "in", self.user_owner.partner_id.ids), ("subject", "ilike", "assigned"),
-        ])
+        notification = self.env["mail.message"].search(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "=", self.leads[0].id),
+                ("partner_ids", "in", self.user_owner.partner_id.ids),
+                ("subject", "ilike", "assigned"),
+            ]
+        )
         self.assertTrue(notification)
 
     def test_failures_do_not_stop_the_batch(self):
         """A render error, a missing address and a deleted record fail alone, with their reason."""
-        sequence = self._create_sequence(self.env, name="Fragile", steps=[
-            {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}",
-             "body_html": "<p>Dear <t t-out='object.contact_name.upper()'/></p>"},
-        ])
+        sequence = self._create_sequence(
+            self.env,
+            name="Fragile",
+            steps=[
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "Hi {{ object.name }}",
+                    "body_html": "<p>Dear <t t-out='object.contact_name.upper()'/></p>",
+                },
+            ],
+        )
         sequence.action_activate()
-        leads = self.env["crm.lead"].create([
-            {"name": "Fine 1", "contact_name": "Ann", "email_from": "ann@example.com"},
-            {"name": "Broken", "contact_name": False, "email_from": "broken@example.com"},
-            {"name": "Fine 2", "contact_name": "Bob", "email_from": "bob@example.com"},
-            {"name": "No address", "contact_name": "Zed", "email_from": "zed@example.com"},
-            {"name": "Deleted", "contact_name": "Del", "email_from": "del@example.com"},
-        ])
-        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway(), \
-                mute_logger("odoo.addons.mail.models.mail_render_mixin"):
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": "Fine 1", "contact_name": "Ann", "email_from": "ann@example.com"},
+                {"name": "Broken", "contact_name": False, "email_from": "broken@example.com"},
+                {"name": "Fine 2", "contact_name": "Bob", "email_from": "bob@example.com"},
+                {"name": "No address", "contact_name": "Zed", "email_from": "zed@example.com"},
+                {"name": "Deleted", "contact_name": "Del", "email_from": "del@example.com"},
+            ]
+        )
+        with (
+            freeze_time("2026-03-03 09:00:00"),
+            self.mock_mail_gateway(),
+            mute_logger("odoo.addons.mail.models.mail_render_mixin"),
+        ):
             self._enroll(leads, sequence)
             leads[3].email_from = False
             touches = sequence.enrollment_ids.touch_ids
@@ -134,16 +163,31 @@ class TestExecution(CrmSequenceCommon):
 
     def _due_touches(self, count, step_type):
         """``count`` leads enrolled on a one-step sequence whose touch is due now."""
-        steps = [{"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}",
-                  "body_html": "<p>Dear <t t-out='object.contact_name'/></p>"}] if step_type == "auto_email" \
+        steps = (
+            [
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "Hi {{ object.name }}",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/></p>",
+                }
+            ]
+            if step_type == "auto_email"
             else [{"step_type": step_type, "day": 1, "summary": "Call"}]
+        )
         sequence = self._create_sequence(self.env, name=f"Budget {count}", steps=steps, notify_task_due=False)
         sequence.action_activate()
-        leads = self.env["crm.lead"].create([
-            {"name": f"Budget {count}-{i}", "contact_name": f"C{i}", "email_from": f"b{count}-{i}@example.com",
-             "user_id": self.user_owner.id}
-            for i in range(count)
-        ])
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Budget {count}-{i}",
+                    "contact_name": f"C{i}",
+                    "email_from": f"b{count}-{i}@example.com",
+                    "user_id": self.user_owner.id,
+                }
+                for i in range(count)
+            ]
+        )
         self._enroll(leads, sequence)
         touch_ids = sequence.enrollment_ids.touch_ids.ids
         self.env.flush_all()

@@ -93,21 +93,32 @@ class TestLifecycle(CrmSequenceCommon):
         self.assertEqual(enrollments[1].state, "paused", "paused by hand, stays paused")
 
     def test_edit_running_sequence_asks_first(self):
-        enrollments = self._enroll(self.leads[:2])
+        self._enroll(self.leads[:2])
         with self.assertRaisesRegex(UserError, "2 running enrollments"):
             self.sequence.with_user(self.user_owner).write({"send_hour_from": 8.0})
         with self.assertRaisesRegex(UserError, "Edit running sequence"):
-            self.env["crm.sequence.step"].with_user(self.user_owner).create({
-                "sequence_id": self.sequence.id, "step_type": "todo", "day": 9,
-            })
+            self.env["crm.sequence.step"].with_user(self.user_owner).create(
+                {
+                    "sequence_id": self.sequence.id,
+                    "step_type": "todo",
+                    "day": 9,
+                }
+            )
         # the subject is not timing: no question
         self.sequence.step_ids[0].with_user(self.user_owner).subject = "New subject"
 
     def test_edit_running_sequence_terminate(self):
         enrollments = self._enroll(self.leads[:2])
-        wizard = self.env["crm.sequence.edit"].with_user(self.user_owner).create({
-            "sequence_id": self.sequence.id, "mode": "terminate",
-        })
+        wizard = (
+            self.env["crm.sequence.edit"]
+            .with_user(self.user_owner)
+            .create(
+                {
+                    "sequence_id": self.sequence.id,
+                    "mode": "terminate",
+                }
+            )
+        )
         self.assertEqual(wizard.running_count, 2)
         wizard.action_confirm()
         self.sequence.with_user(self.user_owner).write({"send_sat": True})
@@ -119,14 +130,19 @@ class TestLifecycle(CrmSequenceCommon):
         enrollment = self._enroll(self.leads[0])
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
             self._run_cron()  # day-1 email done
-        self.env["crm.sequence.edit"].with_user(self.user_owner).create({
-            "sequence_id": self.sequence.id, "mode": "keep",
-        }).action_confirm()
+        self.env["crm.sequence.edit"].with_user(self.user_owner).create(
+            {
+                "sequence_id": self.sequence.id,
+                "mode": "keep",
+            }
+        ).action_confirm()
         call = self.sequence.step_ids.filtered(lambda s: s.step_type == "call")
         with freeze_time("2026-03-03 12:00:00"):
-            self.sequence.with_user(self.user_owner).write({
-                "step_ids": [(1, call.id, {"day": 2})],
-            })
+            self.sequence.with_user(self.user_owner).write(
+                {
+                    "step_ids": [(1, call.id, {"day": 2})],
+                }
+            )
         self.assertEqual(enrollment.state, "active")
         scheduled = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled").sorted("date_scheduled")
         self.assertEqual(scheduled.mapped("step_type"), ["call", "todo"])

@@ -23,16 +23,22 @@ class TestTiming(CrmSequenceCommon):
 
     def test_day_numbers_in_window(self):
         """Tuesday 10:00 Brussels: email now, call on day 3 (Thursday), to-do on day 5 (Saturday → Monday)."""
-        dates = self._plan([
-            dict(EMAIL, day=1),
-            {"step_type": "call", "day": 3},
-            {"step_type": "todo", "day": 5},
-        ], "2026-03-03 09:00:00")
-        self.assertEqual(dates, [
-            datetime(2026, 3, 3, 9, 0),   # 10:00 CET, inside the window
-            datetime(2026, 3, 5, 8, 0),   # Thursday 09:00 CET
-            datetime(2026, 3, 9, 8, 0),   # Saturday is not a send day: Monday 09:00 CET
-        ])
+        dates = self._plan(
+            [
+                dict(EMAIL, day=1),
+                {"step_type": "call", "day": 3},
+                {"step_type": "todo", "day": 5},
+            ],
+            "2026-03-03 09:00:00",
+        )
+        self.assertEqual(
+            dates,
+            [
+                datetime(2026, 3, 3, 9, 0),  # 10:00 CET, inside the window
+                datetime(2026, 3, 5, 8, 0),  # Thursday 09:00 CET
+                datetime(2026, 3, 9, 8, 0),  # Saturday is not a send day: Monday 09:00 CET
+            ],
+        )
 
     def test_outside_window_weekend_keeps_spacing(self):
         """Friday 18:00 with Monday–Friday 9–17: first email Monday 9:00, the next two days later."""
@@ -55,14 +61,19 @@ class TestTiming(CrmSequenceCommon):
 
     def test_holidays_are_skipped(self):
         calendar = self.env["resource.calendar"].create({"name": "Holidays BE", "tz": "Europe/Brussels"})
-        self.env["resource.calendar.leaves"].create({
-            "name": "Public holiday",
-            "calendar_id": calendar.id,
-            "date_from": datetime(2026, 3, 8, 23, 0),   # Monday 9 March 00:00 CET
-            "date_to": datetime(2026, 3, 9, 22, 59, 59),
-        })
-        dates = self._plan([dict(EMAIL, day=1), {"step_type": "call", "day": 2}], "2026-03-06 17:00:00",
-                           holiday_calendar_id=calendar.id)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": calendar.id,
+                "date_from": datetime(2026, 3, 8, 23, 0),  # Monday 9 March 00:00 CET
+                "date_to": datetime(2026, 3, 9, 22, 59, 59),
+            }
+        )
+        dates = self._plan(
+            [dict(EMAIL, day=1), {"step_type": "call", "day": 2}],
+            "2026-03-06 17:00:00",
+            holiday_calendar_id=calendar.id,
+        )
         self.assertEqual(dates, [datetime(2026, 3, 10, 8, 0), datetime(2026, 3, 11, 8, 0)])
 
     def test_tasks_ignore_window_end(self):
@@ -71,17 +82,28 @@ class TestTiming(CrmSequenceCommon):
         self.assertEqual(dates, [datetime(2026, 3, 3, 17, 0), datetime(2026, 3, 4, 8, 0)])
 
     def test_send_days(self):
-        dates = self._plan([dict(EMAIL, day=1)], "2026-03-03 09:00:00",
-                           send_mon=False, send_tue=False, send_wed=False, send_thu=False, send_fri=False,
-                           send_sat=True)
+        dates = self._plan(
+            [dict(EMAIL, day=1)],
+            "2026-03-03 09:00:00",
+            send_mon=False,
+            send_tue=False,
+            send_wed=False,
+            send_thu=False,
+            send_fri=False,
+            send_sat=True,
+        )
         self.assertEqual(dates, [datetime(2026, 3, 7, 8, 0)])
 
     def test_wait_until_done(self):
         """Steps after a "wait until done" task are timed from the day it is completed."""
-        sequence = self._create_sequence(self.env, name="Wait", steps=[
-            {"step_type": "call", "day": 1, "wait_until_done": True},
-            dict(EMAIL, day=3),
-        ])
+        sequence = self._create_sequence(
+            self.env,
+            name="Wait",
+            steps=[
+                {"step_type": "call", "day": 1, "wait_until_done": True},
+                dict(EMAIL, day=3),
+            ],
+        )
         sequence.action_activate()
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
             self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)

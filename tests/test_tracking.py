@@ -19,8 +19,9 @@ class TestTracking(CrmSequenceCommon):
         step_email, step_call = self.sequence.step_ids.sorted("sequence")[:2]
         # nothing sent yet: rates are 0, not a division error
         self.assertEqual((step_email.sent_count, step_email.open_rate, step_email.reply_rate), (0, 0.0, 0.0))
-        extra = self.env["crm.lead"].create({"name": "Extra", "email_from": "extra@example.com",
-                                             "user_id": self.user_owner.id})
+        extra = self.env["crm.lead"].create(
+            {"name": "Extra", "email_from": "extra@example.com", "user_id": self.user_owner.id}
+        )
         leads = self.leads | extra
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
             self.env["crm.sequence.enroll"]._enroll_records(self.sequence, leads, check_user=False)
@@ -30,8 +31,14 @@ class TestTracking(CrmSequenceCommon):
         # lead 0 replies, lead 1 opens, lead 2 is terminated by hand, extra keeps going
         mail = touches.filtered(lambda t: t.res_id == leads[0].id).mail_mail_id
         with self.mock_mail_gateway():
-            self.format_and_process(REPLY_TEMPLATE, mail.email_to, mail.reply_to, subject=f"Re: {mail.subject}",
-                                    extra=f"In-Reply-To: {mail.message_id}\n", target_model="crm.lead")
+            self.format_and_process(
+                REPLY_TEMPLATE,
+                mail.email_to,
+                mail.reply_to,
+                subject=f"Re: {mail.subject}",
+                extra=f"In-Reply-To: {mail.message_id}\n",
+                target_model="crm.lead",
+            )
         touches.filtered(lambda t: t.res_id == leads[1].id)._mark_opened()
         enrollments.filtered(lambda e: e.res_id == leads[2].id).action_terminate()
         with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():
@@ -48,7 +55,15 @@ class TestTracking(CrmSequenceCommon):
         self.assertEqual(sequence.automation_action_count, 4 + 2)  # 4 emails, 2 calls, no completion yet
 
         Enrollment = self.env["crm.sequence.enrollment"]
-        for selected, expected in (("active", 2), ("removed", 1), ("replied", 1), ("terminated", 1), ("completed", 0), ("manual", 1), ("opted_out", 0)):
+        for selected, expected in (
+            ("active", 2),
+            ("removed", 1),
+            ("replied", 1),
+            ("terminated", 1),
+            ("completed", 0),
+            ("manual", 1),
+            ("opted_out", 0),
+        ):
             action = sequence.with_context(enrollment_filter=selected).action_view_enrollments()
             self.assertEqual(Enrollment.search_count(action["domain"]), expected, selected)
 
@@ -70,11 +85,14 @@ class TestTracking(CrmSequenceCommon):
         mine = Activity.search([("crm_sequence_id", "!=", False), ("user_id", "=", self.user_owner.id)])
         self.assertEqual(len(mine), 2)
         self.assertEqual(mine.crm_sequence_step_id, step_call)
-        groups = Activity._read_group([("crm_sequence_id", "!=", False)], ["crm_sequence_id", "crm_sequence_step_id"],
-                                      ["__count"])
+        groups = Activity._read_group(
+            [("crm_sequence_id", "!=", False)], ["crm_sequence_id", "crm_sequence_step_id"], ["__count"]
+        )
         self.assertEqual(groups, [(sequence, step_call, 2)])
-        self.assertTrue(leads[3].message_ids.filtered(lambda m: "planned for" in str(m.body)),
-                        "creating a task leaves a note in the chatter")
+        self.assertTrue(
+            leads[3].message_ids.filtered(lambda m: "planned for" in str(m.body)),
+            "creating a task leaves a note in the chatter",
+        )
 
     def test_smart_button(self):
         other = self._create_sequence(self.env, name="Other", user=self.user_owner)

@@ -35,10 +35,18 @@ def ensure_database(db):
     template = f"{db}_template"
     if not odoo_env.database_exists(template):
         print(f"Creating database {template} with crm_sequence (once)...", flush=True)
-        subprocess.run(odoo_env.odoo_cmd(
-            "-d", template, "-i", "crm_sequence", "--stop-after-init", "--log-level=warn",
-            f"--addons-path={odoo_env.addons_path()}",
-        ), check=True)
+        subprocess.run(
+            odoo_env.odoo_cmd(
+                "-d",
+                template,
+                "-i",
+                "crm_sequence",
+                "--stop-after-init",
+                "--log-level=warn",
+                f"--addons-path={odoo_env.addons_path()}",
+            ),
+            check=True,
+        )
     odoo_env.drop_database(db)
     ok, output = odoo_env.psql(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
     if not ok:
@@ -54,8 +62,11 @@ def measure(cr, label, records, results):
     elapsed = time.perf_counter() - start
     count = cr.sql_log_count - queries
     results.append((label, elapsed, count))
-    print(f"{label:<48} {elapsed:7.2f} s  {elapsed * 1000 / records:7.2f} ms/record  "
-          f"{count:7d} queries  {count / records:6.2f} queries/record", flush=True)
+    print(
+        f"{label:<48} {elapsed:7.2f} s  {elapsed * 1000 / records:7.2f} ms/record  "
+        f"{count:7d} queries  {count / records:6.2f} queries/record",
+        flush=True,
+    )
 
 
 def main():
@@ -69,8 +80,14 @@ def main():
     from odoo.tools import config  # noqa: PLC0415
 
     rc = odoo_env.odoorc()
-    config.parse_config([*(["-c", str(rc)] if rc else []), f"--addons-path={odoo_env.addons_path()}",
-                         *odoo_env.db_options(), "--log-level=warn"])
+    config.parse_config(
+        [
+            *(["-c", str(rc)] if rc else []),
+            f"--addons-path={odoo_env.addons_path()}",
+            *odoo_env.db_options(),
+            "--log-level=warn",
+        ]
+    )
     odoo.tools.config["db_name"] = args.db
     registry = Registry(args.db)
     n = args.records
@@ -79,25 +96,47 @@ def main():
         env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True})
         user = env.ref("base.user_admin")
         env = env(user=user)
-        leads = env["crm.lead"].create([
-            {"name": f"Bench lead {i}", "type": "lead", "contact_name": f"Contact {i}",
-             "email_from": f"bench{i}@example.com", "phone": f"+3247000{i:04d}", "user_id": user.id}
-            for i in range(n)
-        ])
+        leads = env["crm.lead"].create(
+            [
+                {
+                    "name": f"Bench lead {i}",
+                    "type": "lead",
+                    "contact_name": f"Contact {i}",
+                    "email_from": f"bench{i}@example.com",
+                    "phone": f"+3247000{i:04d}",
+                    "user_id": user.id,
+                }
+                for i in range(n)
+            ]
+        )
         cr.commit()
         env = env(context={})
 
         # 1. our cron (the real entry point, committing its batches): automatic emails, then calls
         for step_type, step in (
-            ("auto_email", {"step_type": "auto_email", "day": 1, "subject": "Hello {{ object.contact_name }}",
-                            "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>"}),
+            (
+                "auto_email",
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "Hello {{ object.contact_name }}",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>",
+                },
+            ),
             ("call", {"step_type": "call", "day": 1, "summary": "Call them"}),
         ):
-            sequence = env["crm.sequence"].create({
-                "name": f"Bench {step_type}", "tz": "UTC", "send_hour_from": 0, "send_hour_to": 24,
-                "send_sat": True, "send_sun": True, "notify_task_due": False,
-                "step_ids": [fields.Command.create(step)],
-            })
+            sequence = env["crm.sequence"].create(
+                {
+                    "name": f"Bench {step_type}",
+                    "tz": "UTC",
+                    "send_hour_from": 0,
+                    "send_hour_to": 24,
+                    "send_sat": True,
+                    "send_sun": True,
+                    "notify_task_due": False,
+                    "step_ids": [fields.Command.create(step)],
+                }
+            )
             sequence.action_activate()
             env["crm.sequence.enrollment"]._enroll(sequence, leads, date_start=fields.Datetime.now())
             cr.commit()
@@ -108,38 +147,59 @@ def main():
             assert done == n, f"{done} touches done instead of {n}"
 
         # 2. Activity Plan with one call activity
-        plan = env["mail.activity.plan"].create({
-            "name": "Bench plan", "res_model": "crm.lead",
-            "template_ids": [fields.Command.create({
-                "activity_type_id": env.ref("mail.mail_activity_data_call").id, "summary": "Call them",
-                "responsible_type": "on_demand",
-            })],
-        })
+        plan = env["mail.activity.plan"].create(
+            {
+                "name": "Bench plan",
+                "res_model": "crm.lead",
+                "template_ids": [
+                    fields.Command.create(
+                        {
+                            "activity_type_id": env.ref("mail.mail_activity_data_call").id,
+                            "summary": "Call them",
+                            "responsible_type": "on_demand",
+                        }
+                    )
+                ],
+            }
+        )
         cr.commit()
         env.invalidate_all()
         with measure(cr, f"Activity Plan (mail.activity.schedule): {n} calls", n, results):
             # the UI launches at most 500 records at once; the wizard itself takes them all
-            wizard = env["mail.activity.schedule"].create({
-                "res_model": "crm.lead", "res_ids": str(leads.ids),
-                "plan_id": plan.id, "plan_on_demand_user_id": env.user.id,
-            })
+            wizard = env["mail.activity.schedule"].create(
+                {
+                    "res_model": "crm.lead",
+                    "res_ids": str(leads.ids),
+                    "plan_id": plan.id,
+                    "plan_on_demand_user_id": env.user.id,
+                }
+            )
             wizard.action_schedule_plan()
         cr.commit()
 
         # 3. Mail composer in comment mode with a rendered template, posted on each lead
-        template = env["mail.template"].create({
-            "name": "Bench template", "model_id": env["ir.model"]._get_id("crm.lead"),
-            "subject": "Hello {{ object.contact_name }}",
-            "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>",
-            "use_default_to": True,
-        })
+        template = env["mail.template"].create(
+            {
+                "name": "Bench template",
+                "model_id": env["ir.model"]._get_id("crm.lead"),
+                "subject": "Hello {{ object.contact_name }}",
+                "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>",
+                "use_default_to": True,
+            }
+        )
         cr.commit()
         env.invalidate_all()
         with measure(cr, f"Mail composer (comment mode): {n} emails", n, results):
-            composer = env["mail.compose.message"].with_context(
-                default_model="crm.lead", default_res_ids=leads.ids, default_composition_mode="comment",
-                default_template_id=template.id,
-            ).create({})
+            composer = (
+                env["mail.compose.message"]
+                .with_context(
+                    default_model="crm.lead",
+                    default_res_ids=leads.ids,
+                    default_composition_mode="comment",
+                    default_template_id=template.id,
+                )
+                .create({})
+            )
             composer._action_send_mail()
         cr.commit()
 
@@ -148,12 +208,16 @@ def main():
     plan = next(r for r in results if "Activity Plan" in r[0])
     composer = next(r for r in results if "composer" in r[0])
     print()
-    print(f"calls:  ours {ours_call[1]:.2f} s vs Activity Plan {plan[1]:.2f} s "
-          f"-> {ours_call[1] / plan[1]:.0%} of the plan's time (target <= 50%); "
-          f"{ours_call[2] / n:.2f} queries/touch (target <= 5)")
-    print(f"emails: ours {ours_email[1]:.2f} s vs composer {composer[1]:.2f} s "
-          f"-> {ours_email[1] / composer[1]:.0%} of the composer's time (target <= 50%); "
-          f"{ours_email[2] / n:.2f} queries/touch (target <= 7)")
+    print(
+        f"calls:  ours {ours_call[1]:.2f} s vs Activity Plan {plan[1]:.2f} s "
+        f"-> {ours_call[1] / plan[1]:.0%} of the plan's time (target <= 50%); "
+        f"{ours_call[2] / n:.2f} queries/touch (target <= 5)"
+    )
+    print(
+        f"emails: ours {ours_email[1]:.2f} s vs composer {composer[1]:.2f} s "
+        f"-> {ours_email[1] / composer[1]:.0%} of the composer's time (target <= 50%); "
+        f"{ours_email[2] / n:.2f} queries/touch (target <= 7)"
+    )
 
 
 if __name__ == "__main__":

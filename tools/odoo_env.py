@@ -30,7 +30,7 @@ Install Odoo 19.0 so that `{Path(PYTHON).name} -c "import odoo"` works, then run
 or:
   git clone --depth 1 --branch 19.0 {ODOO_GIT} {ODOO_CHECKOUT}
   {PYTHON} -m pip install -r {ODOO_CHECKOUT}/requirements.txt
-  echo {ODOO_CHECKOUT} > {sysconfig.get_paths()['purelib']}/odoo19.pth
+  echo {ODOO_CHECKOUT} > {sysconfig.get_paths()["purelib"]}/odoo19.pth
 and name its addons folders in ~/.odoorc:
   [options]
   addons_path = {ODOO_CHECKOUT}/odoo/addons,{ODOO_CHECKOUT}/addons
@@ -43,6 +43,7 @@ def die(msg):
 
 
 # --- configuration --------------------------------------------------------
+
 
 def odoorc():
     """Path of the Odoo config file (ODOO_RC overrides ~/.odoorc), or None."""
@@ -66,7 +67,10 @@ def odoo_version():
     install is seen), or None."""
     proc = subprocess.run(
         [PYTHON, "-c", "import odoo.release as r; print(r.version_info[0])"],
-        capture_output=True, text=True, check=False)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return int(proc.stdout.strip()) if proc.returncode == 0 else None
 
 
@@ -77,8 +81,12 @@ def odoo_addons_paths():
     if paths:
         return paths
     # odoo is a namespace package in 19.0 (no __file__): ask release.py where it is.
-    proc = subprocess.run([PYTHON, "-c", "import odoo.release, os; print(os.path.dirname(odoo.release.__file__))"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [PYTHON, "-c", "import odoo.release, os; print(os.path.dirname(odoo.release.__file__))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         die(ODOO_MISSING)
     odoo_dir = Path(proc.stdout.strip())
@@ -110,6 +118,7 @@ def addons_path(addon_dir=REPO):
 
 
 # --- PostgreSQL -----------------------------------------------------------
+
 
 def db_user():
     """Role Odoo connects as. Odoo refuses to run as 'postgres' (the odoorc
@@ -146,8 +155,13 @@ def psql(sql, user=None, database="postgres"):
     if not shutil.which("psql"):
         die("psql not found: install the PostgreSQL client (Debian: apt-get install postgresql).")
     env, args = _pg_env_args(user or db_user())
-    proc = subprocess.run(["psql", "-X", "-q", "-At", *args, "-d", database, "-c", sql],
-                          capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(
+        ["psql", "-X", "-q", "-At", *args, "-d", database, "-c", sql],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
 
@@ -162,9 +176,11 @@ def check_postgres():
         ok, out = psql("SELECT 1", user=db_user())
         ok = ok or "does not exist" in out  # server answers, the role is created later
     if not ok:
-        die(f"PostgreSQL does not answer on {where}.\n"
+        die(
+            f"PostgreSQL does not answer on {where}.\n"
             "Start it (Debian: `pg_ctlcluster --skip-systemctl-redirect 15 main start`; see `pg_lsclusters`)\n"
-            "or install it (`apt-get install postgresql`), or set db_host/db_port in ~/.odoorc.")
+            "or install it (`apt-get install postgresql`), or set db_host/db_port in ~/.odoorc."
+        )
 
 
 def ensure_db_role():
@@ -179,12 +195,15 @@ def ensure_db_role():
     print(f"Creating PostgreSQL role {user!r} (Odoo refuses to connect as 'postgres').", flush=True)
     ok, out2 = psql(sql, user="postgres")
     if not ok and os.geteuid() == 0 and shutil.which("runuser"):  # peer auth: act as the postgres OS user
-        proc = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-c", sql],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-c", sql],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         ok, out2 = proc.returncode == 0, proc.stdout + proc.stderr
     if not ok:
-        die(f"Could not create the PostgreSQL role {user!r}: {out2.strip()}\n"
-            f"Run as a PostgreSQL superuser: {sql};")
+        die(f"Could not create the PostgreSQL role {user!r}: {out2.strip()}\nRun as a PostgreSQL superuser: {sql};")
 
 
 def database_exists(name):
@@ -193,6 +212,7 @@ def database_exists(name):
 
 
 # --- Odoo -----------------------------------------------------------------
+
 
 def odoo_cmd(*args):
     """`python3 -m odoo [subcommand] -c odoorc <db options> args...`."""

@@ -30,14 +30,17 @@ import odoo_env as env  # noqa: E402
 # 2025-01-01 12:00:00,123 4242 INFO dbname odoo.addons.x.tests.test_y: message
 RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>\S+): (?P<msg>.*)")
 # odoo/service/server.py, once per database after all tests: "<OdooTestResult> when loading database 'db'"
-SUMMARY = re.compile(r"(?P<failures>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
-                     r" when loading database")
+SUMMARY = re.compile(
+    r"(?P<failures>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
+    r" when loading database"
+)
 STARTING = re.compile(r"^Starting (?P<test>\S+) \.\.\.")  # OdooTestResult.startTest
 FAILED = re.compile(r"^(?P<flavour>FAIL|ERROR): (?P<test>.+?)$")  # OdooTestResult.logError (first line)
 SKIPPED = re.compile(r"^skipped (?P<test>.+?) : (?P<reason>.*)")  # OdooTestResult.addSkip
 # ERROR lines that only repeat failures already counted (odoo/modules/loading.py, the summary above).
-REPORTS = re.compile(r"^Module \S+: \d+ failures, \d+ errors of \d+ tests|^At least one test failed when loading|"
-                     + SUMMARY.pattern)
+REPORTS = re.compile(
+    r"^Module \S+: \d+ failures, \d+ errors of \d+ tests|^At least one test failed when loading|" + SUMMARY.pattern
+)
 SUBTEST = re.compile(r"^Subtest (?P<test>\S+) .*")
 # Records from these loggers mean we are between tests (module loading, post tests).
 BETWEEN_TESTS = ("odoo.modules.", "odoo.service.server", "odoo.tests.result", "odoo.tests.stats")
@@ -122,7 +125,7 @@ def drop_stale_databases(prefix):
     """Drop test databases left by runs that were killed (their pid is gone)."""
     ok, out = env.psql(f"SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'")
     for name in out.split() if ok else []:
-        pid = name[len(prefix):].split("_")[0]
+        pid = name[len(prefix) :].split("_")[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             print(f"Dropping stale test database {name}", flush=True)
             env.drop_database(name)
@@ -147,8 +150,10 @@ def main():
 
     version = env.odoo_version()
     if version != 19:
-        env.die("Odoo 19 cannot be imported; install Odoo 19.0 so that `import odoo` works and ~/.odoorc names "
-                f"its addons path (found: {version or 'no Odoo'}). `make run` can install it.")
+        env.die(
+            "Odoo 19 cannot be imported; install Odoo 19.0 so that `import odoo` works and ~/.odoorc names "
+            f"its addons path (found: {version or 'no Odoo'}). `make run` can install it."
+        )
     env.check_postgres()
     env.ensure_db_role()
     addons_path = env.addons_path(args.addon_dir)
@@ -157,9 +162,20 @@ def main():
     db = f"{prefix}{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
     cmd = env.odoo_cmd(
-        "-d", db, "-i", env.MODULE, f"--test-tags={args.test_tags}", "--stop-after-init",
-        f"--addons-path={addons_path}", f"--http-port={free_port()}", "--http-interface=127.0.0.1",
-        "--workers=0", "--max-cron-threads=0", "--log-level=info", *args.odoo_args)
+        "-d",
+        db,
+        "-i",
+        env.MODULE,
+        f"--test-tags={args.test_tags}",
+        "--stop-after-init",
+        f"--addons-path={addons_path}",
+        f"--http-port={free_port()}",
+        "--http-interface=127.0.0.1",
+        "--workers=0",
+        "--max-cron-threads=0",
+        "--log-level=info",
+        *args.odoo_args,
+    )
     print("$", " ".join(cmd), flush=True)
 
     # SIGTERM (CI timeout, make killed): stop Odoo and still drop the database.
@@ -171,8 +187,15 @@ def main():
     proc, returncode, interrupted = None, 1, None
     try:
         with open(log_path, "w", encoding="utf-8") as log:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    text=True, errors="replace", bufsize=1)
+            proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="replace",
+                bufsize=1,
+            )
             for line in proc.stdout:
                 sys.stdout.write(line)
                 log.write(line)

@@ -32,8 +32,15 @@ def run(cmd, **kw):
 
 def ensure_requirements():
     req = env.REPO / "requirements.txt"
-    names = [re.split(r"[\s<>=!~\[;]", line.strip())[0] for line in req.read_text().splitlines()
-             if line.strip() and not line.lstrip().startswith(("#", "-"))] if req.is_file() else []
+    names = (
+        [
+            re.split(r"[\s<>=!~\[;]", line.strip())[0]
+            for line in req.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith(("#", "-"))
+        ]
+        if req.is_file()
+        else []
+    )
     missing = []
     for name in names:
         try:
@@ -87,8 +94,9 @@ def main():
     common = ["-d", args.db, addons_path, "--workers=0"]
     if not env.database_exists(args.db):
         print(f"Creating database {args.db} with {env.MODULE} and demo data (a few minutes)...", flush=True)
-        if not run(env.odoo_cmd(*common, "-i", env.MODULE, "--with-demo", "--stop-after-init")) \
-                or not module_installed(args.db):
+        if not run(env.odoo_cmd(*common, "-i", env.MODULE, "--with-demo", "--stop-after-init")) or not module_installed(
+            args.db
+        ):
             env.drop_database(args.db)  # never leave a half-initialised database behind
             env.die(f"Installing {env.MODULE} failed (see the log above); database {args.db} was dropped.")
         update = []

@@ -12,7 +12,8 @@ class CrmSequenceEdit(models.TransientModel):
     running_count = fields.Integer(compute="_compute_running_count")
     mode = fields.Selection(
         [("terminate", "Terminate their runs (classic)"), ("keep", "Keep them: apply the new steps to what remains")],
-        required=True, default="keep",
+        required=True,
+        default="keep",
     )
 
     def _compute_running_count(self):

@@ -22,7 +22,9 @@ class CrmSequenceEnroll(models.TransientModel):
     res_ids = fields.Json(default=lambda self: self._default_res_ids())
     record_count = fields.Integer(compute="_compute_record_count")
     sequence_id = fields.Many2one(
-        "crm.sequence", required=True, domain="[('id', 'in', available_sequence_ids)]",
+        "crm.sequence",
+        required=True,
+        domain="[('id', 'in', available_sequence_ids)]",
     )
     available_sequence_ids = fields.Many2many("crm.sequence", compute="_compute_available_sequence_ids")
 
@@ -46,15 +48,19 @@ class CrmSequenceEnroll(models.TransientModel):
         """Active sequences of this model the user may use: theirs, those sending as them,
         those shared with them or with everyone."""
         uid = self.env.uid
-        return Domain.AND([
-            [("state", "=", "active"), ("model", "=", res_model)],
-            Domain.OR([
-                [("user_id", "=", uid)],
-                [("sender_id", "=", uid)],
-                [("share_mode", "=", "everyone")],
-                [("share_mode", "=", "users"), ("shared_user_ids", "in", uid)],
-            ]),
-        ])
+        return Domain.AND(
+            [
+                [("state", "=", "active"), ("model", "=", res_model)],
+                Domain.OR(
+                    [
+                        [("user_id", "=", uid)],
+                        [("sender_id", "=", uid)],
+                        [("share_mode", "=", "everyone")],
+                        [("share_mode", "=", "users"), ("shared_user_ids", "in", uid)],
+                    ]
+                ),
+            ]
+        )
 
     def action_enroll(self):
         self.ensure_one()
@@ -80,8 +86,13 @@ class CrmSequenceEnroll(models.TransientModel):
         if sequence.state != "active":
             raise UserError(_("The sequence “%s” is not active: activate it before adding records.", sequence.name))
         if records._name != sequence.model:
-            raise UserError(_("The sequence “%(sequence)s” works on %(board)s, not on these records.",
-                              sequence=sequence.name, board=sequence.model_id.name))
+            raise UserError(
+                _(
+                    "The sequence “%(sequence)s” works on %(board)s, not on these records.",
+                    sequence=sequence.name,
+                    board=sequence.model_id.name,
+                )
+            )
         if check_user and not sequence.filtered_domain(self._usable_domain(records._name)):
             raise UserError(_("You may not use the sequence “%s”: it is not shared with you.", sequence.name))
         records.check_access("read")
@@ -94,9 +105,13 @@ class CrmSequenceEnroll(models.TransientModel):
     def _classify(self, sequence, records):
         """{reason: records} of records that may not be enrolled, one reason each."""
         Enrollment = self.env["crm.sequence.enrollment"].sudo()
-        running = Enrollment.search([
-            ("res_model", "=", records._name), ("res_id", "in", records.ids), ("state", "in", ("active", "paused")),
-        ])
+        running = Enrollment.search(
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "in", ("active", "paused")),
+            ]
+        )
         already_ids = set(running.filtered(lambda e: e.sequence_id == sequence).mapped("res_id"))
         other_ids = set(running.filtered(lambda e: e.sequence_id != sequence).mapped("res_id"))
         skipped = {reason: records.browse() for reason in SKIP_REASONS}
@@ -107,9 +122,16 @@ class CrmSequenceEnroll(models.TransientModel):
             emails = {record.id: email_normalize(record.sudo()[email_field] or "") for record in records}
         blacklisted = set()
         if emails:
-            blacklisted = set(self.env["mail.blacklist"].sudo().search([
-                ("email", "in", [email for email in emails.values() if email]),
-            ]).mapped("email"))
+            blacklisted = set(
+                self.env["mail.blacklist"]
+                .sudo()
+                .search(
+                    [
+                        ("email", "in", [email for email in emails.values() if email]),
+                    ]
+                )
+                .mapped("email")
+            )
         for record in records:
             if record.id in already_ids:
                 skipped["already"] |= record

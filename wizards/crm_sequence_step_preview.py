@@ -9,11 +9,18 @@ class CrmSequenceStepPreview(models.TransientModel):
 
     @api.model
     def _selection_target_model(self):
-        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([("is_mail_thread", "=", True)])]
+        return [
+            (model.model, model.name) for model in self.env["ir.model"].sudo().search([("is_mail_thread", "=", True)])
+        ]
 
     step_id = fields.Many2one("crm.sequence.step", required=True, ondelete="cascade")
-    resource_ref = fields.Reference(string="Record", selection="_selection_target_model",
-                                    compute="_compute_resource_ref", readonly=False, store=True)
+    resource_ref = fields.Reference(
+        string="Record",
+        selection="_selection_target_model",
+        compute="_compute_resource_ref",
+        readonly=False,
+        store=True,
+    )
     subject = fields.Char(compute="_compute_preview")
     body_html = fields.Html(compute="_compute_preview", sanitize=False)
     error_msg = fields.Char(compute="_compute_preview")

@@ -1,0 +1,276 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * Following the runs of sequences. The data (sequences, enrollments, executed
+ * touches) is made by tests/test_tracking_tours.py, which checks the result.
+ */
+
+const statButton = (label) => `.o_form_view .oe_stat_button:has(.o_stat_text:text(${label}))`;
+
+/**
+ * The manager reads the figures of a sequence: list columns, stat buttons, the
+ * enrollments behind one of them, and the per-step results.
+ * 3 leads enrolled, day 1 email and call done, one run terminated.
+ */
+registry.category("web_tour.tours").add("crm_sequence_manager_tour", {
+    url: "/odoo/action-crm_sequence.crm_sequence_action",
+    steps: () => [
+        {
+            content: "Switch to the list view",
+            trigger: ".o_control_panel .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The row shows 3 enrolled",
+            trigger:
+                ".o_list_view .o_data_row:has(td[name=name]:text(Tour Manager Sequence)) td[name=enrolled_count]:text(3)",
+        },
+        {
+            content: "... 2 running",
+            trigger:
+                ".o_list_view .o_data_row:has(td[name=name]:text(Tour Manager Sequence)) td[name=active_count]:text(2)",
+        },
+        {
+            content: "... none completed",
+            trigger:
+                ".o_list_view .o_data_row:has(td[name=name]:text(Tour Manager Sequence)) td[name=completed_count]:text(0)",
+        },
+        {
+            content: "... and 3 steps",
+            trigger:
+                ".o_list_view .o_data_row:has(td[name=name]:text(Tour Manager Sequence)) td[name=step_count]:text(3)",
+        },
+        {
+            content: "Open the sequence",
+            trigger: ".o_list_view .o_data_row td[name=name]:text(Tour Manager Sequence)",
+            run: "click",
+        },
+        {
+            content: "The form is open",
+            trigger: ".o_form_view .o_field_widget[name=name]:contains(Tour Manager Sequence)",
+        },
+        {
+            content: "Enrolled: 3",
+            trigger: `${statButton("Enrolled")} .o_stat_value:text(3)`,
+        },
+        {
+            content: "Running: 2",
+            trigger: `${statButton("Running")} .o_stat_value:text(2)`,
+        },
+        {
+            content: "Completed: 0",
+            trigger: `${statButton("Completed")} .o_stat_value:text(0)`,
+        },
+        {
+            content: "Terminated: 1",
+            trigger: `${statButton("Terminated")} .o_stat_value:text(1)`,
+        },
+        {
+            content: "Actions used: 6 (3 emails and 3 calls executed)",
+            trigger: ".o_form_view .o_crm_sequence_actions_used .o_stat_value:text(6)",
+        },
+        {
+            content: "Open the terminated enrollments",
+            trigger: statButton("Terminated"),
+            run: "click",
+        },
+        {
+            content: "The enrollments of the sequence are listed",
+            trigger: ".o_breadcrumb .active:contains(Enrollments of Tour Manager Sequence)",
+        },
+        {
+            content: "Exactly one, the terminated run",
+            trigger:
+                ".o_list_view .o_data_row:count(1):has(td[name=state]:text(Terminated)):has(td[name=end_reason]:text(Terminated by a user))",
+        },
+        {
+            content: "It is the run of Manager Lead C",
+            trigger: ".o_list_view .o_data_row td[name=record_name]:text(Manager Lead C)",
+        },
+        {
+            content: "Back to the sequence",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Tour Manager Sequence)",
+            run: "click",
+        },
+        {
+            content: "Three steps are listed",
+            trigger: ".o_form_view .o_field_widget[name=step_ids] .o_data_row:count(3)",
+        },
+        {
+            content: "The email was sent 3 times",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:has(td[name=step_type]:text(Automatic email)) td[name=sent_count]:text(3)",
+        },
+        {
+            content: "Show the Done column",
+            trigger: ".o_field_widget[name=step_ids] .o_optional_columns_dropdown button",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu input[name=done_count]:not(:checked)",
+            run: "click",
+        },
+        {
+            content: "The email step is done for the 3 records",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:has(td[name=step_type]:text(Automatic email)) td[name=done_count]:text(3)",
+        },
+        {
+            content: "The call step too",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:has(td[name=step_type]:text(Call)) td[name=done_count]:text(3)",
+        },
+        {
+            content: "The to-do of day 5 has not run yet",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:has(td[name=step_type]:text(To-do)) td[name=done_count]:text(0)",
+        },
+    ],
+});
+
+/**
+ * From a lead, open its run in a sequence, read the timeline, pause then terminate it.
+ * Started on the lead's form (its id is only known to the test).
+ */
+registry.category("web_tour.tours").add("crm_sequence_timeline_tour", {
+    steps: () => [
+        {
+            content: "The lead is open",
+            trigger: ".o_form_view .o_field_widget[name=name]:contains(Timeline Lead)",
+        },
+        {
+            content: "Open its sequences (1)",
+            trigger:
+                ".o_form_view .oe_stat_button[name=action_view_crm_sequence_enrollments]:has(.o_stat_value:text(1))",
+            run: "click",
+        },
+        {
+            content: "Its one run is listed",
+            trigger:
+                ".o_list_view .o_data_row:count(1) td[name=sequence_id]:contains(Tour Timeline Sequence)",
+            run: "click",
+        },
+        {
+            content: "The run is active",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Active)",
+        },
+        {
+            content: "The timeline shows two touches",
+            trigger: ".o_field_widget[name=touch_ids] .o_data_row:count(2)",
+        },
+        {
+            content: "The email of day 1 is done",
+            trigger:
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_day]:text(1)):has(td[name=step_name]:contains(Automatic email)) td[name=state]:text(Done)",
+        },
+        {
+            content: "The call of day 3 is scheduled",
+            trigger:
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_day]:text(3)):has(td[name=step_name]:contains(Timeline call)) td[name=state]:text(Scheduled)",
+        },
+        {
+            content: "Pause the run",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_pause]",
+            run: "click",
+        },
+        {
+            content: "The run is paused",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Paused)",
+        },
+        {
+            content: "It can be resumed",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_resume]",
+        },
+        {
+            content: "Terminate it",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_terminate]",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal:contains(Stop this record's run) footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The run is terminated",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Terminated)",
+        },
+        {
+            content: "Terminated by a user",
+            trigger: ".o_form_view .o_field_widget[name=end_reason]:contains(Terminated by a user)",
+        },
+        {
+            content: "The call will not happen",
+            trigger:
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_name]:contains(Timeline call)) td[name=state]:text(Canceled)",
+        },
+        {
+            content: "The email stays done",
+            trigger:
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_name]:contains(Automatic email)) td[name=state]:text(Done)",
+        },
+        {
+            content: "Nothing is left to pause or terminate",
+            trigger:
+                ".o_form_view .o_statusbar_buttons:not(:has(button[name=action_pause])):not(:has(button[name=action_terminate]))",
+        },
+    ],
+});
+
+/**
+ * A seller finds their tasks from sequences among all their activities, then
+ * groups them by sequence. 2 sequence calls and 1 plain to-do are theirs.
+ */
+registry.category("web_tour.tours").add("crm_sequence_activities_tour", {
+    url: "/odoo/action-mail.mail_activity_action",
+    steps: () => [
+        {
+            content: "The seller sees the 3 activities of their leads",
+            trigger: ".o_list_view .o_data_row:count(3)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row td[name=summary]:text(Plain seller to-do)",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "My Activities",
+            trigger: ".o_filter_menu .o_menu_item:text(My Activities)",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview .o_facet_value:text(My Activities)",
+        },
+        {
+            content: "From sequences",
+            trigger: ".o_filter_menu .o_menu_item:text(From sequences)",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview .o_facet_value:text(From sequences)",
+        },
+        {
+            content: "Only the two sequence calls are left",
+            trigger:
+                ".o_list_view:not(:has(.o_data_row td[name=summary]:text(Plain seller to-do))) .o_data_row:count(2)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:has(td[name=res_name]:text(Seller Lead A)) td[name=summary]:text(Sequence call)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:has(td[name=res_name]:text(Seller Lead B)) td[name=summary]:text(Sequence call)",
+        },
+        {
+            content: "Group by sequence",
+            trigger: ".o_group_by_menu .o_menu_item:text(Sequence)",
+            run: "click",
+        },
+        {
+            content: "One group, named after the sequence, with the 2 calls",
+            trigger: ".o_list_view .o_group_header:count(1) .o_group_name:contains(Tour Activities Sequence (2))",
+        },
+    ],
+});
