@@ -30,6 +30,9 @@
         "demo/crm_sequence_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_sequence/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_sequence/static/tests/tours/**/*",
         ],

@@ -84,8 +84,9 @@ registry.category("web_tour.tours").add("crm_sequence_builder_tour", {
             run: "click",
         },
         {
-            content: "The call step is listed",
-            trigger: ".o_field_widget[name=step_ids] .o_data_row:contains(Discovery call)",
+            content: "The call step is listed, with its day and a phone icon",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:contains(Discovery call):has(.o_field_crm_sequence_step_icon i.fa-phone)",
         },
         // --- delay -----------------------------------------------------------
         {
