@@ -28,11 +28,23 @@ class MailActivity(models.Model):
         ondelete="set null",
     )
 
+    def unlink(self):
+        """A canceled "wait until done" task must not block its run: the next steps go on from now."""
+        touches = self._crm_sequence_waiting_touches()
+        result = super().unlink()
+        for touch in touches:
+            touch.enrollment_id._shift_waiting(touch, fields.Datetime.now())
+        return result
+
+    def _crm_sequence_waiting_touches(self):
+        return self.sudo().crm_sequence_touch_id.filtered(
+            lambda t: t.step_id.wait_until_done and t.enrollment_id.state == "active"
+        )
+
     def _action_done(self, feedback=False, attachment_ids=None):
-        touches = self.sudo().crm_sequence_touch_id
+        touches = self._crm_sequence_waiting_touches()
         done_at = fields.Datetime.now()
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        for touch in touches.filtered(lambda t: t.step_id.wait_until_done):
-            if touch.enrollment_id.state == "active":
-                touch.enrollment_id._shift_waiting(touch, done_at)
+        for touch in touches:
+            touch.enrollment_id._shift_waiting(touch, done_at)
         return result

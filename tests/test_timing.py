@@ -117,3 +117,20 @@ class TestTiming(CrmSequenceCommon):
             call.activity_id.action_done()
         email = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
         self.assertEqual(email.date_scheduled, datetime(2026, 3, 12, 8, 0))
+
+    def test_wait_until_done_task_canceled(self):
+        """Deleting (canceling) a "wait until done" task releases the next steps from that day."""
+        sequence = self._create_sequence(
+            self.env,
+            name="Wait canceled",
+            steps=[{"step_type": "call", "day": 1, "wait_until_done": True}, dict(EMAIL, day=2)],
+        )
+        sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)
+            self._run_cron()
+        call = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "call")
+        with freeze_time("2026-03-04 10:00:00"):
+            call.activity_id.unlink()
+        email = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
+        self.assertEqual(email.date_scheduled, datetime(2026, 3, 5, 8, 0))
