@@ -124,3 +124,48 @@ class TestTracking(CrmSequenceCommon):
         self.assertIn("Thu 05 Mar 2026 09:00", schedule)
         self.assertIn("Mon 09 Mar 2026 09:00", schedule)
         self.assertIn("Europe/Brussels", schedule)
+
+    def test_manager_list_queries_do_not_grow(self):
+        """The manager list costs the same number of queries for 1 or 4 sequences, whatever their runs."""
+        sequences = self.sequence
+        for index in range(3):
+            sequence = self._create_sequence(self.env, name=f"List {index}", user=self.user_owner)
+            sequence.action_activate()
+            sequences |= sequence
+        leads = self.env["crm.lead"].create(
+            [{"name": f"List lead {i}", "email_from": f"list{i}@example.com"} for i in range(8)]
+        )
+        with freeze_time("2026-03-03 09:00:00"):
+            for index, sequence in enumerate(sequences):
+                self.env["crm.sequence.enroll"]._enroll_records(sequence, leads[: 2 * (index + 1)], check_user=False)
+        specification = {
+            name: {}
+            for name in (
+                "name",
+                "state",
+                "step_count",
+                "enrolled_count",
+                "active_count",
+                "completed_count",
+                "removed_count",
+                "replied_count",
+                "automation_action_count",
+            )
+        }
+        specification.update(
+            {"model_id": {"fields": {"display_name": {}}}, "user_id": {"fields": {"display_name": {}}}}
+        )
+
+        def list_queries(domain):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            result = self.env["crm.sequence"].with_user(self.user_viewer).web_search_read(domain, specification)
+            return self.cr.sql_log_count - before, result
+
+        list_queries([("id", "in", sequences.ids)])  # warm the user's access caches
+        one, _result = list_queries([("id", "=", self.sequence.id)])
+        four, result_four = list_queries([("id", "in", sequences.ids)])
+        self.assertEqual(len(result_four["records"]), 4)
+        self.assertEqual(sorted(r["enrolled_count"] for r in result_four["records"]), [2, 4, 6, 8])
+        self.assertEqual(one, four, "queries per list load do not depend on the number of sequences")

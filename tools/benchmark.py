@@ -203,6 +203,43 @@ def main():
             composer._action_send_mail()
         cr.commit()
 
+        # 4. the manager list: 10 sequences sharing 1,000 enrollments, loaded as the web client does
+        sequences = env["crm.sequence"]
+        for index in range(10):
+            sequences |= env["crm.sequence"].create(
+                {
+                    "name": f"Bench list {index}",
+                    "tz": "UTC",
+                    "step_ids": [fields.Command.create({"step_type": "call", "day": 2, "summary": "Call"})],
+                }
+            )
+        sequences.action_activate()
+        per_sequence = max(n // 10, 1)
+        for index, sequence in enumerate(sequences):
+            env["crm.sequence.enrollment"]._enroll(sequence, leads[index * per_sequence : (index + 1) * per_sequence])
+        cr.commit()
+        specification = {
+            name: {}
+            for name in (
+                "name",
+                "state",
+                "step_count",
+                "enrolled_count",
+                "active_count",
+                "completed_count",
+                "removed_count",
+                "automation_action_count",
+            )
+        }
+        specification.update(
+            {"model_id": {"fields": {"display_name": {}}}, "user_id": {"fields": {"display_name": {}}}}
+        )
+        env.invalidate_all()
+        with measure(cr, f"Manager list: 10 sequences, {per_sequence * 10} enrollments", 1, results):
+            data = env["crm.sequence"].web_search_read([("id", "in", sequences.ids)], specification)
+        print(f"  enrolled per sequence: {[record['enrolled_count'] for record in data['records']]}")
+        cr.commit()
+
     ours_email = next(r for r in results if "auto_email" in r[0])
     ours_call = next(r for r in results if " call touches" in r[0])
     plan = next(r for r in results if "Activity Plan" in r[0])
