@@ -32,7 +32,7 @@ class CrmSequence(models.Model):
     """
 
     _name = "crm.sequence"
-    _description = "Sales Sequence"
+    _description = "Sequence"
     _inherit = ["mail.thread"]
     _order = "name, id"
 
@@ -169,9 +169,10 @@ class CrmSequence(models.Model):
         compute="_compute_enrollment_counts",
         help="Each executed step counts one, each completed enrollment one more.",
     )
-    replied_count = fields.Integer("Replied", compute="_compute_enrollment_counts")
-    opened_count = fields.Integer("Opened", compute="_compute_enrollment_counts")
-    bounced_count = fields.Integer("Bounced", compute="_compute_enrollment_counts")
+    # Removed runs split by reason (engagement of single emails is on the steps)
+    replied_count = fields.Integer("Removed on reply", compute="_compute_enrollment_counts")
+    opened_count = fields.Integer("Removed on open", compute="_compute_enrollment_counts")
+    bounced_count = fields.Integer("Removed on bounce", compute="_compute_enrollment_counts")
     opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
     terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
     planned_schedule = fields.Html(

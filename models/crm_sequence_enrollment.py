@@ -45,7 +45,7 @@ class CrmSequenceEnrollment(models.Model):
         readonly=True,
         index=True,
     )
-    end_reason = fields.Selection(END_REASONS, readonly=True)
+    end_reason = fields.Selection(END_REASONS, string="End reason", readonly=True)
     date_start = fields.Datetime("Enrolled on", default=fields.Datetime.now, required=True, readonly=True)
     date_end = fields.Datetime("Ended on", readonly=True)
     date_paused = fields.Datetime(readonly=True)
@@ -54,8 +54,8 @@ class CrmSequenceEnrollment(models.Model):
         help="Paused because the sequence was deactivated; resumed on reactivation.",
     )
     touch_ids = fields.One2many("crm.sequence.touch", "enrollment_id", string="Timeline")
-    next_touch_date = fields.Datetime(compute="_compute_next_touch", store=True, index=True)
-    next_step_id = fields.Many2one("crm.sequence.step", compute="_compute_next_touch", store=True)
+    next_touch_date = fields.Datetime("Next step on", compute="_compute_next_touch", store=True, index=True)
+    next_step_id = fields.Many2one("crm.sequence.step", string="Next step", compute="_compute_next_touch", store=True)
     user_id = fields.Many2one(
         "res.users",
         string="Notified user",
@@ -64,7 +64,9 @@ class CrmSequenceEnrollment(models.Model):
         help="Who gets the tasks and the notifications of this run: the record's user field, else the owner.",
     )
     email = fields.Char(readonly=True, help="Address the automatic emails go to, read at enrollment.")
-    enrolled_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    enrolled_by_id = fields.Many2one(
+        "res.users", string="Enrolled by", default=lambda self: self.env.user, readonly=True
+    )
 
     _record_sequence_idx = models.Index("(res_model, res_id, sequence_id)")
 
