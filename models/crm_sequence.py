@@ -543,9 +543,8 @@ class CrmSequence(models.Model):
         elif selected:
             domain.append(("end_reason", "=", selected))
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_enrollment_action")
-        action.update(
-            {"domain": domain, "context": {"create": False}, "name": self.env._("Enrollments of %s", self.name)}
-        )
+        name = self.env._("Enrollments of %s", self.name)
+        action.update({"domain": domain, "context": {"create": False}, "name": name, "display_name": name})
         return action
 
     def action_add_step(self):

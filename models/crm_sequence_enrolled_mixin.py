@@ -24,11 +24,13 @@ class CrmSequenceEnrolledMixin(models.AbstractModel):
     def action_view_crm_sequence_enrollments(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_enrollment_action")
+        name = self.env._("Sequences of %s", self.display_name)
         action.update(
             {
                 "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
                 "context": {"default_res_model": self._name, "default_res_id": self.id},
-                "name": self.env._("Sequences of %s", self.display_name),
+                "name": name,
+                "display_name": name,
             }
         )
         return action

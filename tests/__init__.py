@@ -9,4 +9,5 @@ from . import (
     test_timing,
     test_tours,
     test_tracking,
+    test_tracking_tours,
 )

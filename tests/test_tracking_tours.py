@@ -4,12 +4,21 @@ from odoo.addons.crm_sequence.tests.common import CrmSequenceCommon
 
 # Steps due at once whatever the day and hour the test runs.
 ALWAYS_OPEN = {
-    "tz": "UTC", "send_hour_from": 0.0, "send_hour_to": 24.0,
-    "send_mon": True, "send_tue": True, "send_wed": True, "send_thu": True,
-    "send_fri": True, "send_sat": True, "send_sun": True,
+    "tz": "UTC",
+    "send_hour_from": 0.0,
+    "send_hour_to": 24.0,
+    "send_mon": True,
+    "send_tue": True,
+    "send_wed": True,
+    "send_thu": True,
+    "send_fri": True,
+    "send_sat": True,
+    "send_sun": True,
 }
 EMAIL_STEP = {
-    "step_type": "auto_email", "day": 1, "subject": "Hello {{ object.contact_name }}",
+    "step_type": "auto_email",
+    "day": 1,
+    "subject": "Hello {{ object.contact_name }}",
     "body_html": "<p>Dear <t t-out='object.contact_name'/>, welcome.</p>",
 }
 
@@ -28,12 +37,19 @@ class TestCrmSequenceTrackingTours(HttpCase):
             cls.admin.email = "admin@example.com"
 
     def _create_leads(self, names, user):
-        return self.env["crm.lead"].create([
-            {"name": name, "type": "lead", "contact_name": f"Contact of {name}",
-             "email_from": f"lead{index}@customer.example.com", "phone": f"+32 470 00 01 0{index}",
-             "user_id": user.id}
-            for index, name in enumerate(names)
-        ])
+        return self.env["crm.lead"].create(
+            [
+                {
+                    "name": name,
+                    "type": "lead",
+                    "contact_name": f"Contact of {name}",
+                    "email_from": f"lead{index}@customer.example.com",
+                    "phone": f"+32 470 00 01 0{index}",
+                    "user_id": user.id if user else False,
+                }
+                for index, name in enumerate(names)
+            ]
+        )
 
     def _start(self, sequence, records):
         """Enroll ``records`` and run the touches planned for day 1, as the cron would."""
@@ -46,11 +62,15 @@ class TestCrmSequenceTrackingTours(HttpCase):
     def test_manager_tour(self):
         # email and call on day 1 run now; the to-do of day 5 keeps the runs going
         sequence = CrmSequenceCommon._create_sequence(
-            self.env, name="Tour Manager Sequence", user=self.admin, steps=[
+            self.env,
+            name="Tour Manager Sequence",
+            user=self.admin,
+            steps=[
                 EMAIL_STEP,
                 {"step_type": "call", "day": 1, "summary": "Tour manager call"},
                 {"step_type": "todo", "day": 5, "summary": "Tour manager follow-up"},
-            ], **ALWAYS_OPEN,
+            ],
+            **ALWAYS_OPEN,
         )
         sequence.action_activate()
         leads = self._create_leads(["Manager Lead A", "Manager Lead B", "Manager Lead C"], self.admin)
@@ -59,7 +79,8 @@ class TestCrmSequenceTrackingTours(HttpCase):
         self.assertEqual(set(enrollments.touch_ids.filtered(lambda t: t.step_day == 1).mapped("state")), {"done"})
         enrollments.filtered(lambda e: e.res_id == leads[2].id).action_terminate()
         self.assertEqual(
-            (sequence.enrolled_count, sequence.active_count, sequence.terminated_count), (3, 2, 1),
+            (sequence.enrolled_count, sequence.active_count, sequence.terminated_count),
+            (3, 2, 1),
         )
 
         self.start_tour("/odoo/action-crm_sequence.crm_sequence_action", "crm_sequence_manager_tour", login="admin")
@@ -69,10 +90,14 @@ class TestCrmSequenceTrackingTours(HttpCase):
 
     def test_timeline_tour(self):
         sequence = CrmSequenceCommon._create_sequence(
-            self.env, name="Tour Timeline Sequence", user=self.admin, steps=[
+            self.env,
+            name="Tour Timeline Sequence",
+            user=self.admin,
+            steps=[
                 EMAIL_STEP,
                 {"step_type": "call", "day": 3, "summary": "Timeline call"},
-            ], **ALWAYS_OPEN,
+            ],
+            **ALWAYS_OPEN,
         )
         sequence.action_activate()
         lead = self._create_leads(["Timeline Lead"], self.admin)
@@ -91,35 +116,46 @@ class TestCrmSequenceTrackingTours(HttpCase):
         self.assertFalse(call_touch.activity_id)
 
     def test_activities_tour(self):
-        seller = new_test_user(self.env, login="tour_seller", groups="sales_team.group_sale_salesman",
-                               name="Tour Seller")
-        other = new_test_user(self.env, login="tour_other", groups="sales_team.group_sale_salesman",
-                              name="Tour Other Seller")
+        seller = new_test_user(
+            self.env, login="tour_seller", groups="sales_team.group_sale_salesman", name="Tour Seller"
+        )
+        other = new_test_user(
+            self.env, login="tour_other", groups="sales_team.group_sale_salesman", name="Tour Other Seller"
+        )
         sequence = CrmSequenceCommon._create_sequence(
-            self.env, name="Tour Activities Sequence", user=self.admin, share_mode="everyone", steps=[
+            self.env,
+            name="Tour Activities Sequence",
+            user=self.admin,
+            share_mode="everyone",
+            steps=[
                 {"step_type": "call", "day": 1, "summary": "Sequence call"},
-            ], **ALWAYS_OPEN,
+            ],
+            **ALWAYS_OPEN,
         )
         sequence.action_activate()
         seller_leads = self._create_leads(["Seller Lead A", "Seller Lead B"], seller)
         other_lead = self._create_leads(["Other Lead"], other)
-        self._start(sequence, seller_leads | other_lead)
+        # unassigned: the seller may read it, its call goes to the sequence's owner
+        free_lead = self._create_leads(["Unassigned Lead"], None)
+        self._start(sequence, seller_leads | other_lead | free_lead)
         Activity = self.env["mail.activity"]
         from_sequence = Activity.search([("crm_sequence_id", "=", sequence.id)])
-        self.assertEqual(len(from_sequence), 3)
+        self.assertEqual(len(from_sequence), 4)
         self.assertEqual(from_sequence.filtered(lambda a: a.user_id == seller).mapped("res_id"), seller_leads.ids)
         self.assertEqual(from_sequence.filtered(lambda a: a.user_id == other).res_id, other_lead.id)
-        plain = Activity.create({
-            "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "res_id": seller_leads[0].id,
-            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-            "summary": "Plain seller to-do",
-            "user_id": seller.id,
-        })
+        self.assertEqual(from_sequence.filtered(lambda a: a.user_id == self.admin).res_id, free_lead.id)
+        plain = Activity.create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "res_id": seller_leads[0].id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": "Plain seller to-do",
+                "user_id": seller.id,
+            }
+        )
 
-        self.start_tour("/odoo/action-mail.mail_activity_action", "crm_sequence_activities_tour",
-                        login="tour_seller")
+        self.start_tour("/odoo/action-mail.mail_activity_action", "crm_sequence_activities_tour", login="tour_seller")
 
         # the seller only filtered and grouped: nothing was done or canceled
-        self.assertEqual(len(from_sequence.exists()), 3)
+        self.assertEqual(len(from_sequence.exists()), 4)
         self.assertTrue(plain.exists())

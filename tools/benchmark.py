@@ -33,20 +33,20 @@ def parse_args():
 def ensure_database(db):
     """A fresh copy of a template database that has the module installed (built once)."""
     template = f"{db}_template"
-    if not odoo_env.database_exists(template):
-        print(f"Creating database {template} with crm_sequence (once)...", flush=True)
-        subprocess.run(
-            odoo_env.odoo_cmd(
-                "-d",
-                template,
-                "-i",
-                "crm_sequence",
-                "--stop-after-init",
-                "--log-level=warn",
-                f"--addons-path={odoo_env.addons_path()}",
-            ),
-            check=True,
-        )
+    exists = odoo_env.database_exists(template)
+    print(f"{'Updating' if exists else 'Creating'} database {template} with crm_sequence...", flush=True)
+    subprocess.run(
+        odoo_env.odoo_cmd(
+            "-d",
+            template,
+            "-u" if exists else "-i",
+            "crm_sequence",
+            "--stop-after-init",
+            "--log-level=warn",
+            f"--addons-path={odoo_env.addons_path()}",
+        ),
+        check=True,
+    )
     odoo_env.drop_database(db)
     ok, output = odoo_env.psql(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
     if not ok:

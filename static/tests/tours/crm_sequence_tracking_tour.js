@@ -5,7 +5,9 @@ import { registry } from "@web/core/registry";
  * touches) is made by tests/test_tracking_tours.py, which checks the result.
  */
 
-const statButton = (label) => `.o_form_view .oe_stat_button:has(.o_stat_text:text(${label}))`;
+// Stat buttons beyond the first few are in the "More" dropdown of the button box
+// (rendered outside the form): look for them anywhere once it is open.
+const statButton = (label) => `.oe_stat_button:has(.o_stat_text:text(${label}))`;
 
 /**
  * The manager reads the figures of a sequence: list columns, stat buttons, the
@@ -47,7 +49,12 @@ registry.category("web_tour.tours").add("crm_sequence_manager_tour", {
         },
         {
             content: "The form is open",
-            trigger: ".o_form_view .o_field_widget[name=name]:contains(Tour Manager Sequence)",
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Manager Sequence)",
+        },
+        {
+            content: "Show all the figures",
+            trigger: ".o_form_view .o-form-buttonbox .o_button_more",
+            run: "click",
         },
         {
             content: "Enrolled: 3",
@@ -67,7 +74,7 @@ registry.category("web_tour.tours").add("crm_sequence_manager_tour", {
         },
         {
             content: "Actions used: 6 (3 emails and 3 calls executed)",
-            trigger: ".o_form_view .o_crm_sequence_actions_used .o_stat_value:text(6)",
+            trigger: ".o_crm_sequence_actions_used .o_stat_value:text(6)",
         },
         {
             content: "Open the terminated enrollments",
@@ -75,8 +82,9 @@ registry.category("web_tour.tours").add("crm_sequence_manager_tour", {
             run: "click",
         },
         {
-            content: "The enrollments of the sequence are listed",
-            trigger: ".o_breadcrumb .active:contains(Enrollments of Tour Manager Sequence)",
+            content: "The enrollments are listed, opened from the sequence",
+            trigger:
+                ".o_breadcrumb:has(.breadcrumb-item:contains(Tour Manager Sequence)) .active:contains(Enrollments)",
         },
         {
             content: "Exactly one, the terminated run",
@@ -136,7 +144,7 @@ registry.category("web_tour.tours").add("crm_sequence_timeline_tour", {
     steps: () => [
         {
             content: "The lead is open",
-            trigger: ".o_form_view .o_field_widget[name=name]:contains(Timeline Lead)",
+            trigger: ".o_form_view .o_field_widget[name=name] textarea:value(Timeline Lead)",
         },
         {
             content: "Open its sequences (1)",
@@ -188,7 +196,7 @@ registry.category("web_tour.tours").add("crm_sequence_timeline_tour", {
         },
         {
             content: "Confirm",
-            trigger: ".modal:contains(Stop this record's run) footer button.btn-primary",
+            trigger: ".modal:contains(What it still had to do is canceled) .modal-footer button.btn-primary",
             run: "click",
         },
         {
@@ -212,24 +220,28 @@ registry.category("web_tour.tours").add("crm_sequence_timeline_tour", {
         {
             content: "Nothing is left to pause or terminate",
             trigger:
-                ".o_form_view .o_statusbar_buttons:not(:has(button[name=action_pause])):not(:has(button[name=action_terminate]))",
+                ".o_form_view:has(.o_statusbar_status):not(:has(button[name=action_pause])):not(:has(button[name=action_terminate])):not(:has(button[name=action_resume]))",
         },
     ],
 });
 
 /**
- * A seller finds their tasks from sequences among all their activities, then
- * groups them by sequence. 2 sequence calls and 1 plain to-do are theirs.
+ * A seller finds their tasks from sequences among the activities they may see,
+ * then groups them by sequence. Theirs: 2 sequence calls and 1 plain to-do; they
+ * also see the call of an unassigned lead, planned for the sequence's owner.
  */
 registry.category("web_tour.tours").add("crm_sequence_activities_tour", {
     url: "/odoo/action-mail.mail_activity_action",
     steps: () => [
         {
-            content: "The seller sees the 3 activities of their leads",
-            trigger: ".o_list_view .o_data_row:count(3)",
+            content: "The seller sees 4 activities (none of the leads of others)",
+            trigger: ".o_list_view .o_data_row:count(4)",
         },
         {
-            trigger: ".o_list_view .o_data_row td[name=summary]:text(Plain seller to-do)",
+            trigger: ".o_list_view:not(:has(.o_data_row td[name=res_name]:text(Other Lead)))",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:has(td[name=res_name]:text(Unassigned Lead)) td[name=summary]:text(Sequence call)",
         },
         {
             content: "Open the search options",
@@ -243,6 +255,14 @@ registry.category("web_tour.tours").add("crm_sequence_activities_tour", {
         },
         {
             trigger: ".o_searchview .o_facet_value:text(My Activities)",
+        },
+        {
+            content: "Their 3 activities are left, the plain to-do among them",
+            trigger:
+                ".o_list_view:not(:has(.o_data_row td[name=res_name]:text(Unassigned Lead))) .o_data_row:count(3)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row td[name=summary]:text(Plain seller to-do)",
         },
         {
             content: "From sequences",
