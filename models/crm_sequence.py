@@ -623,16 +623,24 @@ class CrmSequence(models.Model):
         return dates
 
     def _ensure_list_actions(self):
-        """Offer “Add to sequence” in the Action menu of every board with an active sequence
-        (Leads and Contacts have theirs in XML; other models get one on first activation)."""
-        Action = self.env["ir.actions.act_window"].sudo()
-        enroll_action = self.env.ref("crm_sequence.crm_sequence_enroll_action", raise_if_not_found=False)
-        bound = set(Action.search([("res_model", "=", "crm.sequence.enroll")]).binding_model_id.ids)
+        """Offer “Add to sequence” and “Remove from sequences” in the Action menu of every board
+        with an active sequence (Leads and Contacts have theirs in XML; other models get them
+        on first activation)."""
+        env = self.sudo().env  # owners may activate; binding actions is technical
+        enroll_action = env.ref("crm_sequence.crm_sequence_enroll_action", raise_if_not_found=False)
+        remove_action = env.ref("crm_sequence.crm_lead_action_crm_sequence_remove", raise_if_not_found=False)
+        if not (enroll_action and remove_action):
+            return
+        enroll_bound = env["ir.actions.act_window"].search([("res_model", "=", "crm.sequence.enroll")])
+        remove_bound = env["ir.actions.server"].search([("code", "=", remove_action.code)])
+        bound_enroll, bound_remove = set(enroll_bound.binding_model_id.ids), set(remove_bound.binding_model_id.ids)
         for model in self.model_id:
-            if model.id in bound or not enroll_action:
-                continue
-            enroll_action.sudo().copy({"binding_model_id": model.id, "binding_view_types": "list,kanban"})
-            bound.add(model.id)
+            if model.id not in bound_enroll:
+                enroll_action.copy({"binding_model_id": model.id, "binding_view_types": "list,kanban"})
+                bound_enroll.add(model.id)
+            if model.id not in bound_remove:
+                remove_action.copy({"model_id": model.id, "binding_model_id": model.id, "name": remove_action.name})
+                bound_remove.add(model.id)
 
     def _running_enrollments(self):
         return (

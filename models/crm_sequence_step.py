@@ -64,6 +64,7 @@ class CrmSequenceStep(models.Model):
     )
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True, default="auto_email")
     icon = fields.Char(compute="_compute_icon")
+    title = fields.Char("Step", compute="_compute_title", help="Type and subject or summary, without the day.")
     step_number = fields.Integer("Step", compute="_compute_step_number")
     day = fields.Integer(
         compute="_compute_day",
@@ -193,16 +194,23 @@ class CrmSequenceStep(models.Model):
             ):
                 step.activity_type_id = self.env.ref(xmlid, raise_if_not_found=False)
 
-    @api.depends("step_type", "day", "step_number")
+    @api.depends("title", "day")
     def _compute_display_name(self):
+        for step in self:
+            step.display_name = _("Day %(day)s · %(label)s", day=step.day, label=step.title)
+
+    @api.depends("step_type", "subject", "summary", "delay_days")
+    def _compute_title(self):
         labels = dict(STEP_TYPES)
         for step in self:
-            label = labels.get(step.step_type, "")
+            title = labels.get(step.step_type, "")
             if step.step_type in EMAIL_TYPES and step.subject:
-                label = f"{label}: {step.subject}"
+                title = f"{title}: {step.subject}"
             elif step.step_type in TASK_TYPES and step.summary:
-                label = f"{label}: {step.summary}"
-            step.display_name = _("Day %(day)s · %(label)s", day=step.day, label=label)
+                title = f"{title}: {step.summary}"
+            elif step.step_type == "delay":
+                title = _("Wait %s days", step.delay_days)
+            step.title = title
 
     # ------------------------------------------------------------------
     # Constraints

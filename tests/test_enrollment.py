@@ -172,3 +172,37 @@ class TestEnrollment(CrmSequenceCommon):
         self.leads[0].stage_id = self.leads[1].stage_id
         self.leads[0].stage_id = self.stage_qualified
         self.assertEqual(len(self.sequence.enrollment_ids), 1)
+
+    def test_any_board_gets_list_actions(self):
+        """A sequence on another chatter model (here sales teams) offers its list actions once active."""
+        sequence = self._create_sequence(
+            self.env,
+            name="Teams",
+            model="crm.team",
+            steps=[{"step_type": "todo", "day": 1, "summary": "Review"}],
+            notify_task_due=False,
+            notify_user_field_id=False,
+        )
+        bindings = [
+            ("ir.actions.act_window", [("res_model", "=", "crm.sequence.enroll")]),
+            ("ir.actions.server", [("code", "ilike", "action_remove_records")]),
+        ]
+        for model, domain in bindings:
+            self.assertFalse(self.env[model].search(domain + [("binding_model_id.model", "=", "crm.team")]))
+        sequence.action_activate()
+        for model, domain in bindings:
+            self.assertEqual(len(self.env[model].search(domain + [("binding_model_id.model", "=", "crm.team")])), 1)
+        team = self.env["crm.team"].create({"name": "Seq team"})
+        report = self.env["crm.sequence.enroll"]._enroll_records(sequence, team, check_user=False)
+        self.assertEqual(report, {"enrolled": 1, "skipped": {}})
+        remove = self.env["ir.actions.server"].search(
+            [("code", "ilike", "action_remove_records"), ("binding_model_id.model", "=", "crm.team")]
+        )
+        action = remove.with_context(active_model="crm.team", active_ids=team.ids).run()
+        self.assertIn("1 running enrollments terminated", action["params"]["message"])
+        self.assertEqual(sequence.enrollment_ids.state, "terminated")
+        sequence.action_deactivate()
+        sequence.action_activate()
+        self.assertEqual(
+            len(self.env["ir.actions.server"].search(bindings[1][1] + [("binding_model_id.model", "=", "crm.team")])), 1
+        )
