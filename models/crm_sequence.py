@@ -354,6 +354,7 @@ class CrmSequence(models.Model):
         "step_ids.subject",
         "step_ids.body_html",
         "step_ids.activity_type_id",
+        "sender_id.email",
         "email_field_id",
         "phone_field_id",
         "sender_id",
@@ -572,8 +573,13 @@ class CrmSequence(models.Model):
             missing.append(_("Email field: choose the field holding the address (there are email steps)."))
         if steps.filtered(lambda s: s.step_type == "call") and not self.phone_field_id:
             missing.append(_("Phone field: choose the field holding the phone number (there are call steps)."))
-        if steps.filtered(lambda s: s.step_type == "auto_email") and not self.sender_id:
-            missing.append(_("Send email as: choose the sender of the automatic emails."))
+        if steps.filtered(lambda s: s.step_type == "auto_email"):
+            if not self.sender_id:
+                missing.append(_("Send email as: choose the sender of the automatic emails."))
+            elif not self.sender_id.email:
+                missing.append(
+                    _("Send email as: %s has no email address; set one on the user.", self.sender_id.name)
+                )
         if (self.notify_task_due or self.notify_engagement_end) and not self.notify_user_field_id:
             missing.append(_("User to notify: choose the user field of the record (notifications are on)."))
         return missing

@@ -88,6 +88,7 @@ class CrmSequenceEnrollment(models.Model):
     # ------------------------------------------------------------------
 
     def action_pause(self):
+        self.check_access("write")
         not_active = self.filtered(lambda e: e.state != "active")
         if not_active:
             raise UserError(
@@ -97,6 +98,7 @@ class CrmSequenceEnrollment(models.Model):
         return True
 
     def action_resume(self):
+        self.check_access("write")
         not_paused = self.filtered(lambda e: e.state != "paused")
         if not_paused:
             raise UserError(
@@ -110,6 +112,7 @@ class CrmSequenceEnrollment(models.Model):
 
     def action_terminate(self):
         """Stop these runs for good (the record may be enrolled again later)."""
+        self.check_access("write")
         self.filtered(lambda e: e.state in RUNNING_STATES)._end("terminated", "manual")
         return True
 
@@ -117,6 +120,7 @@ class CrmSequenceEnrollment(models.Model):
     def action_remove_records(self, records):
         """“Remove from sequences”: terminate every running enrollment of ``records``."""
         records.check_access("read")
+        self.browse().check_access("write")
         ended = self._end_for_records(records._name, records.ids, "terminated", "manual")
         return {
             "type": "ir.actions.client",

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import CrmSequenceCommon
@@ -149,3 +149,23 @@ class TestLifecycle(CrmSequenceCommon):
         self.assertEqual(scheduled[0].date_scheduled, datetime(2026, 3, 4, 8, 0), "day 2 = Wednesday")
         done = enrollment.touch_ids.filtered(lambda t: t.state == "done")
         self.assertEqual(done.mapped("step_type"), ["auto_email"], "what was done stays done")
+
+    def test_viewers_cannot_change_runs(self):
+        enrollment = self._enroll(self.leads[0])
+        for method in ("action_pause", "action_terminate"):
+            with self.assertRaises(AccessError):
+                getattr(enrollment.with_user(self.user_viewer), method)()
+        with self.assertRaises(AccessError):
+            self.env["crm.sequence.enrollment"].with_user(self.user_viewer).action_remove_records(
+                self.leads[0].with_user(self.user_viewer)
+            )
+        self.assertEqual(enrollment.state, "active")
+        with self.assertRaises(AccessError):
+            enrollment.with_user(self.user_portal).action_terminate()
+
+    def test_sender_without_email_blocks_activation(self):
+        sender = self.env["res.users"].create({"name": "No Mail", "login": "nomail_sender"})
+        draft = self._create_sequence(self.env, name="No sender mail", sender_id=sender.id)
+        self.assertIn("No Mail has no email address", draft.missing_data)
+        with self.assertRaisesRegex(UserError, "has no email address"):
+            draft.action_activate()
