@@ -350,7 +350,7 @@ class CrmSequenceTouch(models.Model):
                     "body": body,
                     "body_html": body + touch._open_pixel(base_url),
                     "email_to": to_send[touch],
-                    "auto_delete": False,
+                    "auto_delete": True,  # the chatter copy stays (is_notification)
                     "is_notification": True,
                 }
             )

@@ -20,7 +20,7 @@ class TestExecution(CrmSequenceCommon):
 
     def test_auto_email_posted_and_queued(self):
         # Tuesday 10:00 Brussels = 09:00 UTC: inside the window, the email is due at once
-        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway(mail_unlink_sent=True):
             self._enroll(self.leads[0])
             self._run_cron()
             enrollment = self.env["crm.sequence.enrollment"].search([("res_id", "=", self.leads[0].id)])
@@ -38,9 +38,12 @@ class TestExecution(CrmSequenceCommon):
             self.assertIn(f"/crm_sequence/open/{touch.id}/", str(mail.body_html))
             self.assertEqual(mail.state, "outgoing", "sent by Odoo's mail queue, not inline")
             self.assertIn(message, self.leads[0].message_ids)
-            # the mail queue sends it
+            # the mail queue sends it; the email is then deleted, the chatter copy stays
             self.env["mail.mail"].sudo().process_email_queue()
             self.assertSentEmail(self.user_owner.partner_id, ["lead0@customer.example.com"], subject="Hello Contact 0")
+            self.assertFalse(mail.exists(), "sent emails leave the queue")
+            self.assertTrue(message.exists(), "the chatter copy stays, for replies and bounces")
+            self.assertEqual(touch.message_id, message)
 
     def test_call_creates_activity(self):
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
