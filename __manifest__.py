@@ -37,6 +37,4 @@
             "crm_sequence/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
-    "application": False,
 }

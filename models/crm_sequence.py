@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytz
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -375,7 +375,7 @@ class CrmSequence(models.Model):
         for sequence in self:
             if not sequence.model_id.is_mail_thread or sequence.model_id.transient:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The board of sequence “%(name)s” must be a model with a chatter (mail.thread); "
                         "“%(model)s” is not.",
                         name=sequence.name,
@@ -397,7 +397,7 @@ class CrmSequence(models.Model):
         for sequence in self:
             if not (0 <= sequence.send_hour_from < sequence.send_hour_to <= 24):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Sequence “%(name)s”: the send window must start before it ends, within the day "
                         "(for example from 09:00 to 17:00).",
                         name=sequence.name,
@@ -405,7 +405,7 @@ class CrmSequence(models.Model):
                 )
             if not any(sequence[fname] for fname in WEEKDAY_FIELDS):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Sequence “%(name)s”: select at least one send day.",
                         name=sequence.name,
                     )
@@ -415,13 +415,13 @@ class CrmSequence(models.Model):
     def _check_board_fields(self):
         for sequence in self:
             for field, label in (
-                (sequence.email_field_id, _("email field")),
-                (sequence.phone_field_id, _("phone field")),
-                (sequence.notify_user_field_id, _("user to notify")),
+                (sequence.email_field_id, self.env._("email field")),
+                (sequence.phone_field_id, self.env._("phone field")),
+                (sequence.notify_user_field_id, self.env._("user to notify")),
             ):
                 if field and field.model_id != sequence.model_id:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Sequence “%(name)s”: the %(label)s “%(field)s” is not a field of %(board)s.",
                             name=sequence.name,
                             label=label,
@@ -431,7 +431,7 @@ class CrmSequence(models.Model):
                     )
             if sequence.notify_user_field_id and sequence.notify_user_field_id.relation != "res.users":
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Sequence “%(name)s”: the user to notify must be a field pointing to users.",
                         name=sequence.name,
                     )
@@ -453,7 +453,7 @@ class CrmSequence(models.Model):
             missing = sequence._get_missing_data()
             if missing:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Sequence “%(name)s” is active and cannot run with:\n%(missing)s",
                         name=sequence.name,
                         missing="\n".join(missing),
@@ -468,7 +468,7 @@ class CrmSequence(models.Model):
         vals_list = super().copy_data(default=default)
         if not (default or {}).get("name"):
             for sequence, vals in zip(self, vals_list):
-                vals["name"] = _("%s (copy)", sequence.name)
+                vals["name"] = self.env._("%s (copy)", sequence.name)
         return vals_list
 
     def write(self, vals):
@@ -499,14 +499,14 @@ class CrmSequence(models.Model):
             missing = sequence._get_missing_data()
             if missing:
                 problems.append(
-                    _(
+                    self.env._(
                         "“%(name)s”:\n%(missing)s",
                         name=sequence.name,
                         missing="\n".join(f"- {item}" for item in missing),
                     )
                 )
         if problems:
-            raise UserError(_("Complete the sequence before activating it.\n\n%s", "\n\n".join(problems)))
+            raise UserError(self.env._("Complete the sequence before activating it.\n\n%s", "\n\n".join(problems)))
         to_resume = self.filtered(lambda s: s.state == "inactive")
         self.write({"state": "active"})
         to_resume._resume_enrollments()
@@ -565,30 +565,30 @@ class CrmSequence(models.Model):
         missing = []
         steps = self.step_ids.sorted()
         if not steps.filtered(lambda s: s.step_type != "delay"):
-            missing.append(_("Add at least one email, call or to-do step."))
+            missing.append(self.env._("Add at least one email, call or to-do step."))
         for step in steps:
             missing.extend(step._get_missing_data())
         email_steps = steps.filtered(lambda s: s.step_type in ("auto_email", "manual_email"))
         if email_steps and not self.email_field_id:
-            missing.append(_("Email field: choose the field holding the address (there are email steps)."))
+            missing.append(self.env._("Email field: choose the field holding the address (there are email steps)."))
         if steps.filtered(lambda s: s.step_type == "call") and not self.phone_field_id:
-            missing.append(_("Phone field: choose the field holding the phone number (there are call steps)."))
+            missing.append(self.env._("Phone field: choose the field holding the phone number (there are call steps)."))
         if steps.filtered(lambda s: s.step_type == "auto_email"):
             if not self.sender_id:
-                missing.append(_("Send email as: choose the sender of the automatic emails."))
+                missing.append(self.env._("Send email as: choose the sender of the automatic emails."))
             elif not self.sender_id.email:
                 missing.append(
-                    _("Send email as: %s has no email address; set one on the user.", self.sender_id.name)
+                    self.env._("Send email as: %s has no email address; set one on the user.", self.sender_id.name)
                 )
         if (self.notify_task_due or self.notify_engagement_end) and not self.notify_user_field_id:
-            missing.append(_("User to notify: choose the user field of the record (notifications are on)."))
+            missing.append(self.env._("User to notify: choose the user field of the record (notifications are on)."))
         return missing
 
     def _check_board_change(self, model_id):
         for sequence in self:
             if sequence.model_id.id != model_id and sequence.state != "draft":
                 raise UserError(
-                    _(
+                    self.env._(
                         "Sequence “%(name)s” has run: its board can no longer change. Duplicate it instead.",
                         name=sequence.name,
                     )
@@ -681,7 +681,7 @@ class CrmSequence(models.Model):
             mode = self.env.context.get("crm_sequence_edit_mode") or sequence.pending_edit_mode
             if not mode:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Sequence “%(name)s” has %(count)s running enrollments. Click “Edit running "
                         "sequence” first to choose whether to terminate them or keep them on the new steps.",
                         name=sequence.name,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 TRIGGERS = [("reply", "Replied"), ("open", "Opened an email"), ("bounce", "Email bounced")]
@@ -65,11 +65,11 @@ class CrmSequenceRemovalRule(models.Model):
             field = rule.status_field_id
             if field.model_id != rule.sequence_id.model_id:
                 raise ValidationError(
-                    _("The field “%s” is not a field of the sequence's board.", field.field_description)
+                    self.env._("The field “%s” is not a field of the sequence's board.", field.field_description)
                 )
             if field.ttype == "selection" and rule.status_selection_id.field_id != field:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Removal rule “%(rule)s”: choose which value of “%(field)s” to set.",
                         rule=rule.display_name,
                         field=field.field_description,
@@ -79,7 +79,7 @@ class CrmSequenceRemovalRule(models.Model):
                 rule.status_ref and self.env[field.relation].browse(rule.status_ref).exists()
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Removal rule “%(rule)s”: choose which “%(field)s” to set.",
                         rule=rule.display_name,
                         field=field.field_description,

@@ -1,7 +1,7 @@
 import re
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.mail import is_html_empty
 
@@ -197,7 +197,7 @@ class CrmSequenceStep(models.Model):
     @api.depends("title", "day")
     def _compute_display_name(self):
         for step in self:
-            step.display_name = _("Day %(day)s · %(label)s", day=step.day, label=step.title)
+            step.display_name = self.env._("Day %(day)s · %(label)s", day=step.day, label=step.title)
 
     @api.depends("step_type", "subject", "summary", "delay_days")
     def _compute_title(self):
@@ -209,7 +209,7 @@ class CrmSequenceStep(models.Model):
             elif step.step_type in TASK_TYPES and step.summary:
                 title = f"{title}: {step.summary}"
             elif step.step_type == "delay":
-                title = _("Wait %s days", step.delay_days)
+                title = self.env._("Wait %s days", step.delay_days)
             step.title = title
 
     # ------------------------------------------------------------------
@@ -225,7 +225,7 @@ class CrmSequenceStep(models.Model):
             for step in sequence.step_ids.sorted(lambda s: (s.sequence, s.id)):
                 if previous and step.day < previous._end_day():
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "Sequence “%(name)s”: %(step)s is on day %(day)s but %(previous)s ends on day %(end)s. "
                             "Days must not decrease along the step order.",
                             name=sequence.name,
@@ -246,7 +246,7 @@ class CrmSequenceStep(models.Model):
                 error = self._check_field_path(Model, path)
                 if error:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(step)s: the placeholder “object.%(path)s” is not valid for %(board)s (%(error)s).",
                             step=step._label(),
                             path=path,
@@ -357,7 +357,7 @@ class CrmSequenceStep(models.Model):
             vals.get("subject"), model
         ) or self._has_unsafe_expression_template_qweb(vals.get("body_html"), model):
             raise AccessError(
-                _(
+                self.env._(
                     "Only members of %(group_name)s group are allowed to edit templates containing "
                     "sensible placeholders",
                     group_name=self.env.ref("mail.group_mail_template_editor").name,
@@ -371,7 +371,7 @@ class CrmSequenceStep(models.Model):
 
     def _label(self):
         self.ensure_one()
-        return _(
+        return self.env._(
             "Step %(number)s (%(type)s, day %(day)s)",
             number=self.step_number,
             type=dict(STEP_TYPES).get(self.step_type),
@@ -383,11 +383,11 @@ class CrmSequenceStep(models.Model):
         missing = []
         if self.step_type in EMAIL_TYPES:
             if not (self.subject or "").strip():
-                missing.append(_("%s: add a subject.", self._label()))
+                missing.append(self.env._("%s: add a subject.", self._label()))
             if is_html_empty(self.body_html):
-                missing.append(_("%s: write the email body.", self._label()))
+                missing.append(self.env._("%s: write the email body.", self._label()))
         if self.step_type in TASK_TYPES and not self.activity_type_id:
-            missing.append(_("%s: choose an activity type.", self._label()))
+            missing.append(self.env._("%s: choose an activity type.", self._label()))
         return missing
 
     def _move(self, offset):
@@ -431,7 +431,7 @@ class CrmSequenceStep(models.Model):
         for name in path.split("."):
             field = current._fields.get(name)
             if field is None:
-                return _("“%(name)s” is not a field of %(model)s", name=name, model=current._description)
+                return self.env._("“%(name)s” is not a field of %(model)s", name=name, model=current._description)
             if not field.relational:
                 return False  # what follows is Python on the value (template editors only)
             current = self.env[field.comodel_name]

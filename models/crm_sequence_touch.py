@@ -89,7 +89,7 @@ class CrmSequenceTouch(models.Model):
     date_done = fields.Datetime("Done on")
     message_id = fields.Many2one("mail.message", string="Email", ondelete="set null", index="btree_not_null")
     mail_mail_id = fields.Many2one("mail.mail", string="Outgoing email", ondelete="set null")
-    activity_id = fields.Many2one("mail.activity", string="Activity", ondelete="set null", index="btree_not_null")
+    activity_id = fields.Many2one("mail.activity", ondelete="set null", index="btree_not_null")
     opened = fields.Boolean(readonly=True)
     replied = fields.Boolean(readonly=True)
     bounced = fields.Boolean(readonly=True)

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class IrActionsServer(models.Model):
@@ -24,7 +24,7 @@ class IrActionsServer(models.Model):
     def _generate_action_name(self):
         self.ensure_one()
         if self.state == "crm_sequence_enroll" and self.crm_sequence_id:
-            return _("Enroll in %(sequence)s", sequence=self.crm_sequence_id.name)
+            return self.env._("Enroll in %(sequence)s", sequence=self.crm_sequence_id.name)
         return super()._generate_action_name()
 
     @api.depends("state")
@@ -33,7 +33,7 @@ class IrActionsServer(models.Model):
         if enrolling:
             mail_models = self.env["ir.model"].search([("is_mail_thread", "=", True), ("transient", "=", False)])
             enrolling.available_model_ids = mail_models.ids
-        super(IrActionsServer, self - enrolling)._compute_available_model_ids()
+        return super(IrActionsServer, self - enrolling)._compute_available_model_ids()
 
     @api.model
     def _warning_depends(self):
@@ -44,12 +44,14 @@ class IrActionsServer(models.Model):
         warnings = super()._get_warning_messages()
         if self.state == "crm_sequence_enroll":
             if not self.crm_sequence_id:
-                warnings.append(_("Choose the sequence to enroll the records in."))
+                warnings.append(self.env._("Choose the sequence to enroll the records in."))
             elif self.crm_sequence_id.model_id != self.model_id:
-                warnings.append(_("The sequence “%s” works on another model.", self.crm_sequence_id.name))
+                warnings.append(self.env._("The sequence “%s” works on another model.", self.crm_sequence_id.name))
             elif self.crm_sequence_id.state != "active":
                 warnings.append(
-                    _("The sequence “%s” is not active: records will not be enrolled.", self.crm_sequence_id.name)
+                    self.env._(
+                        "The sequence “%s” is not active: records will not be enrolled.", self.crm_sequence_id.name
+                    )
                 )
         return warnings
 

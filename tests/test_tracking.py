@@ -110,7 +110,7 @@ class TestTracking(CrmSequenceCommon):
     def test_email_preview(self):
         step = self.sequence.step_ids.filtered(lambda s: s.step_type == "auto_email")
         action = step.action_preview()
-        preview = self.env["crm.sequence.step.preview"].with_context(action["context"]).create({})
+        preview = self.env["crm.sequence.step.preview"].with_context(**action["context"]).create({})
         preview.resource_ref = self.leads[1]
         self.assertEqual(preview.subject, "Hello Contact 1")
         self.assertIn("Dear Contact 1", str(preview.body_html))

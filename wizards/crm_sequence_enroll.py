@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize
@@ -66,13 +66,13 @@ class CrmSequenceEnroll(models.TransientModel):
         self.ensure_one()
         records = self.env[self.res_model].browse(self.res_ids or []).exists()
         if not records:
-            raise UserError(_("Select the records to add to the sequence."))
+            raise UserError(self.env._("Select the records to add to the sequence."))
         report = self._enroll_records(self.sequence_id, records)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Added to “%s”", self.sequence_id.name),
+                "title": self.env._("Added to “%s”", self.sequence_id.name),
                 "message": self._report_message(report),
                 "type": "success" if report["enrolled"] else "warning",
                 "sticky": bool(report["skipped"]),
@@ -84,17 +84,19 @@ class CrmSequenceEnroll(models.TransientModel):
     def _enroll_records(self, sequence, records, check_user=True):
         """Enroll what may be enrolled; return {'enrolled': n, 'skipped': {reason: n}}."""
         if sequence.state != "active":
-            raise UserError(_("The sequence “%s” is not active: activate it before adding records.", sequence.name))
+            raise UserError(
+                self.env._("The sequence “%s” is not active: activate it before adding records.", sequence.name)
+            )
         if records._name != sequence.model:
             raise UserError(
-                _(
+                self.env._(
                     "The sequence “%(sequence)s” works on %(board)s, not on these records.",
                     sequence=sequence.name,
                     board=sequence.model_id.name,
                 )
             )
         if check_user and not sequence.filtered_domain(self._usable_domain(records._name)):
-            raise UserError(_("You may not use the sequence “%s”: it is not shared with you.", sequence.name))
+            raise UserError(self.env._("You may not use the sequence “%s”: it is not shared with you.", sequence.name))
         records.check_access("read")
         skipped = self._classify(sequence, records)
         ok = records - sum(skipped.values(), records.browse())
@@ -145,7 +147,9 @@ class CrmSequenceEnroll(models.TransientModel):
 
     @api.model
     def _report_message(self, report):
-        lines = [_("%s enrolled.", report["enrolled"])]
+        lines = [self.env._("%s enrolled.", report["enrolled"])]
         for reason, count in report["skipped"].items():
-            lines.append(_("%(count)s skipped: %(reason)s.", count=count, reason=_(SKIP_REASONS[reason])))
+            lines.append(
+                self.env._("%(count)s skipped: %(reason)s.", count=count, reason=self.env._(SKIP_REASONS[reason]))
+            )
         return "\n".join(lines)
