@@ -464,6 +464,20 @@ class CrmSequence(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_running(self):
+        """Deleting a sequence would silently drop the contacts in it: end their runs first."""
+        running = self._running_enrollments()
+        if running:
+            raise UserError(
+                self.env._(
+                    "Sequence “%(name)s” still has %(count)s running enrollments: terminate them (or archive "
+                    "the sequence) before deleting it.",
+                    name=running[0].sequence_id.name,
+                    count=len(running),
+                )
+            )
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         if not (default or {}).get("name"):
@@ -472,6 +486,9 @@ class CrmSequence(models.Model):
         return vals_list
 
     def write(self, vals):
+        if vals.get("active") is False:
+            # an archived sequence must not keep running out of sight
+            self.filtered(lambda s: s.state == "active").action_deactivate()
         if "model_id" in vals:
             self._check_board_change(vals["model_id"])
         timing_change = bool(TIMING_FIELDS.intersection(vals) or "step_ids" in vals)

@@ -169,3 +169,17 @@ class TestLifecycle(CrmSequenceCommon):
         self.assertIn("No Mail has no email address", draft.missing_data)
         with self.assertRaisesRegex(UserError, "has no email address"):
             draft.action_activate()
+
+    def test_delete_sequence_with_running_enrollments(self):
+        enrollment = self._enroll(self.leads[0])
+        with self.assertRaisesRegex(UserError, "1 running enrollments"):
+            self.sequence.with_user(self.user_owner).unlink()
+        enrollment.action_terminate()
+        self.sequence.with_user(self.user_owner).unlink()
+        self.assertFalse(enrollment.exists(), "its history goes with it")
+
+    def test_archive_stops_the_sequence(self):
+        enrollment = self._enroll(self.leads[0])
+        self.sequence.with_user(self.user_owner).action_archive()
+        self.assertEqual(self.sequence.state, "inactive")
+        self.assertEqual(enrollment.state, "paused")
