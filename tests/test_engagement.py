@@ -21,7 +21,7 @@ class EngagementCase(CrmSequenceCommon):
         self.assertEqual(touch.state, "done")
         return enrollment, touch
 
-    def _reply(self, touch, extra_headers=""):
+    def _reply(self, touch, extra_headers="", header="In-Reply-To"):
         mail = touch.mail_mail_id
         with self.mock_mail_gateway():
             self.format_and_process(
@@ -29,7 +29,7 @@ class EngagementCase(CrmSequenceCommon):
                 mail.email_to,
                 mail.reply_to,
                 subject=f"Re: {mail.subject}",
-                extra=f"{extra_headers}In-Reply-To: {mail.message_id}\n",
+                extra=f"{extra_headers}{header}: {mail.message_id}\n",
                 target_model="crm.lead",
                 target_field="name",
             )
@@ -78,6 +78,13 @@ class TestEngagement(EngagementCase):
         self._reply(touch)
         self.assertTrue(touch.replied, "the engagement is recorded")
         self.assertEqual(enrollment.state, "active")
+
+    def test_reply_found_by_references(self):
+        """Mail clients that only keep References still reach the touch."""
+        enrollment, touch = self._send_first_email(self.leads[1])
+        self._reply(touch, header="References")
+        self.assertTrue(touch.replied)
+        self.assertEqual(enrollment.end_reason, "replied")
 
     def test_automatic_reply_ignored(self):
         enrollment, touch = self._send_first_email(self.leads[0])
