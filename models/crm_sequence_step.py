@@ -65,7 +65,7 @@ class CrmSequenceStep(models.Model):
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True, default="auto_email")
     icon = fields.Char(compute="_compute_icon")
     title = fields.Char("Step", compute="_compute_title", help="Type and subject or summary, without the day.")
-    step_number = fields.Integer("Step", compute="_compute_step_number")
+    step_number = fields.Integer("#", compute="_compute_step_number")
     day = fields.Integer(
         compute="_compute_day",
         store=True,
@@ -93,6 +93,7 @@ class CrmSequenceStep(models.Model):
     summary = fields.Char()
     note = fields.Html()
     wait_until_done = fields.Boolean(
+        "Wait until done",
         help="Later steps are timed from the day this task is marked done instead of its planned day.",
     )
 

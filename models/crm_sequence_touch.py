@@ -81,7 +81,7 @@ class CrmSequenceTouch(models.Model):
     res_id = fields.Many2oneReference(related="enrollment_id.res_id")
     record_name = fields.Char(related="enrollment_id.record_name")
     step_id = fields.Many2one("crm.sequence.step", ondelete="set null", index="btree_not_null")
-    step_type = fields.Selection(STEP_TYPES, required=True)
+    step_type = fields.Selection(STEP_TYPES, string="Type", required=True)
     step_day = fields.Integer("Day")
     step_name = fields.Char("Step name")
     state = fields.Selection(TOUCH_STATES, default="scheduled", required=True, index=True)

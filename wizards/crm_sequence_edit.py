@@ -11,7 +11,7 @@ class CrmSequenceEdit(models.TransientModel):
     sequence_id = fields.Many2one("crm.sequence", required=True, ondelete="cascade")
     running_count = fields.Integer(compute="_compute_running_count")
     mode = fields.Selection(
-        [("terminate", "Terminate their runs (classic)"), ("keep", "Keep them: apply the new steps to what remains")],
+        [("terminate", "Terminate their runs"), ("keep", "Keep them: apply the new steps to what remains")],
         required=True,
         default="keep",
     )
