@@ -511,6 +511,9 @@ class CrmSequence(models.Model):
 
     def action_activate(self):
         """Activate the sequences, or refuse naming every missing item of each."""
+        archived = self.filtered(lambda s: not s.active)
+        if archived:
+            raise UserError(self.env._("Unarchive the sequence “%s” before activating it.", archived[0].name))
         problems = []
         for sequence in self:
             missing = sequence._get_missing_data()

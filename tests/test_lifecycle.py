@@ -183,3 +183,5 @@ class TestLifecycle(CrmSequenceCommon):
         self.sequence.with_user(self.user_owner).action_archive()
         self.assertEqual(self.sequence.state, "inactive")
         self.assertEqual(enrollment.state, "paused")
+        with self.assertRaisesRegex(UserError, "Unarchive"):
+            self.sequence.action_activate()
