@@ -276,7 +276,7 @@ class CrmSequenceTouch(models.Model):
         records = self.env[sequence.model].browse(self.mapped("res_id"))
         email_field = sequence.email_field_id.name
         emails = {record.id: (record[email_field] or "").strip() for record in records} if email_field else {}
-        normalized = {res_id: email_normalize(email) for res_id, email in emails.items()}
+        normalized = {res_id: email_normalize(email, strict=False) for res_id, email in emails.items()}
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
@@ -324,7 +324,6 @@ class CrmSequenceTouch(models.Model):
             return
         touches = self.browse([touch.id for touch in to_send])
         res_ids = touches.mapped("res_id")
-        step = step.with_context(lang=self.env.context.get("lang"))
         subjects = step._render_field("subject", res_ids)
         bodies = step._render_field("body_html", res_ids)
         records = self.env[sequence.model].browse(res_ids)

@@ -121,7 +121,7 @@ class CrmSequenceEnroll(models.TransientModel):
         email_field = sequence.email_field_id.name
         emails = {}
         if sends_email and email_field:
-            emails = {record.id: email_normalize(record.sudo()[email_field] or "") for record in records}
+            emails = {record.id: email_normalize(record.sudo()[email_field] or "", strict=False) for record in records}
         blacklisted = set()
         if emails:
             blacklisted = set(
