@@ -668,6 +668,14 @@ class CrmSequence(models.Model):
                 remove_action.copy({"model_id": model.id, "binding_model_id": model.id, "name": remove_action.name})
                 bound_remove.add(model.id)
 
+    @api.model
+    def _opted_out(self, normalized_emails):
+        """The addresses among ``normalized_emails`` that Odoo's email blacklist excludes."""
+        emails = [email for email in normalized_emails if email]
+        if not emails:
+            return set()
+        return set(self.env["mail.blacklist"].sudo().search([("email", "in", emails)]).mapped("email"))
+
     def _running_enrollments(self):
         return (
             self.env["crm.sequence.enrollment"]

@@ -277,16 +277,7 @@ class CrmSequenceTouch(models.Model):
         email_field = sequence.email_field_id.name
         emails = {record.id: (record[email_field] or "").strip() for record in records} if email_field else {}
         normalized = {res_id: email_normalize(email, strict=False) for res_id, email in emails.items()}
-        blacklisted = set(
-            self.env["mail.blacklist"]
-            .sudo()
-            .search(
-                [
-                    ("email", "in", [email for email in normalized.values() if email]),
-                ]
-            )
-            .mapped("email")
-        )
+        blacklisted = sequence._opted_out(normalized.values())
         now = fields.Datetime.now()
         to_send, no_address, opted_out = {}, self.browse(), self.browse()
         for touch in self:

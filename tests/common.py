@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from odoo import fields
 from odoo.tests import tagged
 
@@ -107,9 +105,19 @@ class CrmSequenceCommon(MailCommon):
         with self.enter_registry_test_mode():
             self.env.ref("crm_sequence.ir_cron_process_touches").sudo().method_direct_trigger()
 
-    @staticmethod
-    def dt(*args):
-        return datetime(*args)
+    def _reply(self, touch, extra_headers="", header="In-Reply-To"):
+        """The contact answers the email of ``touch``, through Odoo's mail gateway."""
+        mail = touch.mail_mail_id
+        with self.mock_mail_gateway():
+            self.format_and_process(
+                REPLY_TEMPLATE,
+                mail.email_to,
+                mail.reply_to,
+                subject=f"Re: {mail.subject}",
+                extra=f"{extra_headers}{header}: {mail.message_id}\n",
+                target_model="crm.lead",
+                target_field="name",
+            )
 
 
 # Incoming emails for the gateway (formatted by MailCase.format_and_process).

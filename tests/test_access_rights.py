@@ -29,9 +29,17 @@ class TestAccessRights(CrmSequenceCommon):
         return self._create_sequence(self.env(user=user), name=f"New of {user.name}", user=owner or user)
 
     def _new_step(self, user, sequence):
-        return self.env["crm.sequence.step"].with_user(user).create({
-            "sequence_id": sequence.id, "step_type": "todo", "summary": "Added",
-        })
+        return (
+            self.env["crm.sequence.step"]
+            .with_user(user)
+            .create(
+                {
+                    "sequence_id": sequence.id,
+                    "step_type": "todo",
+                    "summary": "Added",
+                }
+            )
+        )
 
     def _assert_can_read(self, user):
         sequence = self.sequence.with_user(user)
@@ -207,7 +215,10 @@ class TestAccessRights(CrmSequenceCommon):
 
     def test_multi_company(self):
         sequence_c2 = self._create_sequence(
-            self.env, name="Company 2 sequence", user=self.user_employee_c2, company_id=self.company_2.id,
+            self.env,
+            name="Company 2 sequence",
+            user=self.user_employee_c2,
+            company_id=self.company_2.id,
         )
         step_c2 = sequence_c2.step_ids[:1]
         self.assertEqual(step_c2.company_id, self.company_2)
@@ -239,8 +250,12 @@ class TestAccessRights(CrmSequenceCommon):
         user_group = "crm_sequence.group_crm_sequence_user"
         manager_group = "crm_sequence.group_crm_sequence_manager"
         user_system = mail_new_test_user(
-            self.env, login="seq_system", name="Sylvie System", email="sylvie@example.com",
-            groups="base.group_user,base.group_system", company_id=self.company_admin.id,
+            self.env,
+            login="seq_system",
+            name="Sylvie System",
+            email="sylvie@example.com",
+            groups="base.group_user,base.group_system",
+            company_id=self.company_admin.id,
         )
         expected = {
             self.user_seq_admin: (True, True),

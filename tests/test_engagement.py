@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
-from .common import BOUNCE_TEMPLATE, REPLY_TEMPLATE, CrmSequenceCommon
+from .common import BOUNCE_TEMPLATE, CrmSequenceCommon
 
 
 class EngagementCase(CrmSequenceCommon):
@@ -20,19 +20,6 @@ class EngagementCase(CrmSequenceCommon):
         touch = enrollment.touch_ids.filtered(lambda t: t.step_type == "auto_email" and t.step_day == 1)
         self.assertEqual(touch.state, "done")
         return enrollment, touch
-
-    def _reply(self, touch, extra_headers="", header="In-Reply-To"):
-        mail = touch.mail_mail_id
-        with self.mock_mail_gateway():
-            self.format_and_process(
-                REPLY_TEMPLATE,
-                mail.email_to,
-                mail.reply_to,
-                subject=f"Re: {mail.subject}",
-                extra=f"{extra_headers}{header}: {mail.message_id}\n",
-                target_model="crm.lead",
-                target_field="name",
-            )
 
 
 @tagged("post_install", "-at_install")

@@ -41,7 +41,8 @@ class TestSequenceBuilder(CrmSequenceCommon):
         for step in self._ordered(sequence):
             if previous:
                 self.assertGreaterEqual(
-                    step.day, previous._end_day(),
+                    step.day,
+                    previous._end_day(),
                     f"{step.display_name} comes after {previous.display_name}, which ends on day {previous._end_day()}",
                 )
             previous = step
@@ -77,11 +78,13 @@ class TestSequenceBuilder(CrmSequenceCommon):
             sequence.action_activate()
 
     def test_incomplete_email_step_draft_saves_activation_lists_all(self):
-        sequence = self._draft(steps=[
-            {"step_type": "auto_email", "day": 1},
-            {"step_type": "manual_email", "day": 2, "subject": "Follow-up"},
-            {"step_type": "call", "day": 3, "summary": "Call"},
-        ])
+        sequence = self._draft(
+            steps=[
+                {"step_type": "auto_email", "day": 1},
+                {"step_type": "manual_email", "day": 2, "subject": "Follow-up"},
+                {"step_type": "call", "day": 3, "summary": "Call"},
+            ]
+        )
         sequence.phone_field_id = False
         self.assertEqual(sequence.state, "draft")
         missing = sequence.missing_data
@@ -112,9 +115,11 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertEqual(sequence.state, "active")
 
     def test_empty_html_body_is_missing(self):
-        sequence = self._draft(steps=[
-            {"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": "<p><br></p>"},
-        ])
+        sequence = self._draft(
+            steps=[
+                {"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": "<p><br></p>"},
+            ]
+        )
         self.assertIn("body", sequence.missing_data)
         self.assertNotIn("subject", sequence.missing_data)
 
@@ -189,11 +194,18 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertEqual(sequence.state, "active")
 
     def test_contact_fields_required_contacts_board(self):
-        sequence = self._draft(model="res.partner", steps=[
-            {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}",
-             "body_html": "<p>Hello <t t-out='object.name'/></p>"},
-            {"step_type": "call", "day": 2, "summary": "Call"},
-        ])
+        sequence = self._draft(
+            model="res.partner",
+            steps=[
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "Hi {{ object.name }}",
+                    "body_html": "<p>Hello <t t-out='object.name'/></p>",
+                },
+                {"step_type": "call", "day": 2, "summary": "Call"},
+            ],
+        )
         self.assertFalse(sequence.missing_data)
         sequence.write({"email_field_id": False, "phone_field_id": False})
         self.assertIn("Email field", sequence.missing_data)
@@ -248,10 +260,12 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     def test_days_must_not_decrease_at_create(self):
         with self.assertRaises(ValidationError):
-            self._draft(steps=[
-                {"step_type": "call", "day": 4, "summary": "Call"},
-                {"step_type": "todo", "day": 2, "summary": "Earlier"},
-            ])
+            self._draft(
+                steps=[
+                    {"step_type": "call", "day": 4, "summary": "Call"},
+                    {"step_type": "todo", "day": 2, "summary": "Earlier"},
+                ]
+            )
 
     def test_send_window(self):
         sequence = self._draft()
@@ -268,7 +282,8 @@ class TestSequenceBuilder(CrmSequenceCommon):
     def test_send_days(self):
         sequence = self._draft()
         no_days = dict.fromkeys(
-            ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun"), False,
+            ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun"),
+            False,
         )
         with self.assertRaises(ValidationError) as error:
             sequence.write(no_days)
@@ -299,16 +314,26 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     def test_placeholder_unknown_field_at_create(self):
         with self.assertRaises(ValidationError) as error:
-            self._draft(steps=[{"step_type": "auto_email", "day": 1, "subject": "{{ object.nonexistent_field }}",
-                                "body_html": "<p>Hi</p>"}])
+            self._draft(
+                steps=[
+                    {
+                        "step_type": "auto_email",
+                        "day": 1,
+                        "subject": "{{ object.nonexistent_field }}",
+                        "body_html": "<p>Hi</p>",
+                    }
+                ]
+            )
         self.assertIn("nonexistent_field", error.exception.args[0])
 
     def test_placeholder_valid_paths(self):
         email_step = self._steps_by_type(self.sequence)["auto_email"]
-        email_step.write({
-            "subject": "For {{ object.partner_id.name }} from {{ object.user_id.name }}",
-            "body_html": '<p><t t-out="object.partner_id.name"/> <t t-out="object.name"/></p>',
-        })
+        email_step.write(
+            {
+                "subject": "For {{ object.partner_id.name }} from {{ object.user_id.name }}",
+                "body_html": '<p><t t-out="object.partner_id.name"/> <t t-out="object.name"/></p>',
+            }
+        )
         self.assertEqual(email_step.subject, "For {{ object.partner_id.name }} from {{ object.user_id.name }}")
         self.assertIn('t-out="object.partner_id.name"', email_step.body_html)
 
@@ -390,13 +415,15 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertFalse(rules.status_field_id)
 
     def test_activity_type_defaults(self):
-        sequence = self._draft(steps=[
-            {"step_type": "call", "day": 1, "summary": "Call"},
-            {"step_type": "todo", "day": 1, "summary": "Do"},
-            {"step_type": "manual_email", "day": 1, "subject": "S", "body_html": "<p>B</p>"},
-            {"step_type": "auto_email", "day": 1, "subject": "S", "body_html": "<p>B</p>"},
-            {"step_type": "delay", "day": 1, "delay_days": 1},
-        ])
+        sequence = self._draft(
+            steps=[
+                {"step_type": "call", "day": 1, "summary": "Call"},
+                {"step_type": "todo", "day": 1, "summary": "Do"},
+                {"step_type": "manual_email", "day": 1, "subject": "S", "body_html": "<p>B</p>"},
+                {"step_type": "auto_email", "day": 1, "subject": "S", "body_html": "<p>B</p>"},
+                {"step_type": "delay", "day": 1, "delay_days": 1},
+            ]
+        )
         steps = self._steps_by_type(sequence)
         self.assertEqual(steps["call"].activity_type_id, self.env.ref("mail.mail_activity_data_call"))
         self.assertEqual(steps["todo"].activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
@@ -419,8 +446,16 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertIn("Hi there", str(rendered))
 
     def test_body_inline_placeholder_at_create(self):
-        sequence = self._draft(steps=[{"step_type": "auto_email", "day": 1, "subject": "S",
-                                       "body_html": "<p>Hi {{ object.contact_name }}</p>"}])
+        sequence = self._draft(
+            steps=[
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "S",
+                    "body_html": "<p>Hi {{ object.contact_name }}</p>",
+                }
+            ]
+        )
         self.assertIn('t-out="object.contact_name"', sequence.step_ids.body_html)
         self.assertNotIn("{{", sequence.step_ids.body_html)
 
@@ -429,13 +464,19 @@ class TestSequenceBuilder(CrmSequenceCommon):
     # ------------------------------------------------------------------
 
     def test_step_day_defaults_to_end_of_previous(self):
-        sequence = self._draft(steps=[
-            {"step_type": "call", "day": 3, "summary": "Call"},
-            {"step_type": "delay", "day": 3, "delay_days": 2},
-        ])
-        todo = self.env["crm.sequence.step"].create({
-            "sequence_id": sequence.id, "step_type": "todo", "summary": "Then",
-        })
+        sequence = self._draft(
+            steps=[
+                {"step_type": "call", "day": 3, "summary": "Call"},
+                {"step_type": "delay", "day": 3, "delay_days": 2},
+            ]
+        )
+        todo = self.env["crm.sequence.step"].create(
+            {
+                "sequence_id": sequence.id,
+                "step_type": "todo",
+                "summary": "Then",
+            }
+        )
         self.assertEqual(todo.day, 5, "after a delay of 2 days starting day 3")
         self.assertEqual(todo.step_number, 3)
         # the builder's "Add" button appends on the same day as the last step
@@ -447,40 +488,58 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     def test_first_step_day_one(self):
         sequence = self._draft(steps=[])
-        step = self.env["crm.sequence.step"].create({
-            "sequence_id": sequence.id, "step_type": "todo", "summary": "First",
-        })
+        step = self.env["crm.sequence.step"].create(
+            {
+                "sequence_id": sequence.id,
+                "step_type": "todo",
+                "summary": "First",
+            }
+        )
         self.assertEqual(step.day, 1)
         self.assertEqual(step.step_number, 1)
 
     def test_step_days_defaults_in_one_batch(self):
         """The builder saves new steps together with the sequence: days follow within the batch."""
-        sequence = self._draft(steps=[
-            {"step_type": "call", "day": 3, "summary": "Call"},
-            {"step_type": "delay", "delay_days": 2},
-            {"step_type": "todo", "summary": "Then"},
-        ])
+        sequence = self._draft(
+            steps=[
+                {"step_type": "call", "day": 3, "summary": "Call"},
+                {"step_type": "delay", "delay_days": 2},
+                {"step_type": "todo", "summary": "Then"},
+            ]
+        )
         self.assertEqual(self._ordered(sequence).mapped("day"), [3, 3, 5])
 
     def test_step_days_defaults_added_in_one_batch(self):
-        sequence = self._draft(steps=[
-            {"step_type": "call", "day": 3, "summary": "Call"},
-            {"step_type": "delay", "day": 3, "delay_days": 2},
-        ])
-        sequence.write({"step_ids": [
-            Command.create({"step_type": "todo", "summary": "Then", "sequence": 10}),
-            Command.create({"step_type": "delay", "delay_days": 1, "sequence": 11}),
-            Command.create({"step_type": "call", "summary": "Again", "sequence": 12}),
-        ]})
+        sequence = self._draft(
+            steps=[
+                {"step_type": "call", "day": 3, "summary": "Call"},
+                {"step_type": "delay", "day": 3, "delay_days": 2},
+            ]
+        )
+        sequence.write(
+            {
+                "step_ids": [
+                    Command.create({"step_type": "todo", "summary": "Then", "sequence": 10}),
+                    Command.create({"step_type": "delay", "delay_days": 1, "sequence": 11}),
+                    Command.create({"step_type": "call", "summary": "Again", "sequence": 12}),
+                ]
+            }
+        )
         self.assertEqual(self._ordered(sequence).mapped("day"), [3, 3, 5, 5, 6])
 
     def test_step_number_follows_order(self):
         steps = self._ordered(self.sequence)
         self.assertEqual(steps.mapped("step_number"), [1, 2, 3, 4])
         # a step placed first by its position gets number 1
-        first = self.env["crm.sequence.step"].create({
-            "sequence_id": self.sequence.id, "step_type": "todo", "summary": "Prepare", "day": 1, "sequence": -1,
-        })
+        first = self.env["crm.sequence.step"].create(
+            {
+                "sequence_id": self.sequence.id,
+                "step_type": "todo",
+                "summary": "Prepare",
+                "day": 1,
+                "sequence": -1,
+            }
+        )
         self.assertEqual(first.step_number, 1)
         self.assertEqual(steps.mapped("step_number"), [2, 3, 4, 5])
 
@@ -581,26 +640,35 @@ class TestSequenceBuilder(CrmSequenceCommon):
         with self.assertRaises(ValidationError) as error:
             rule.status_field_id = self.field_lead_priority
         self.assertIn(self.field_lead_priority.field_description, error.exception.args[0])
-        value = self.env["ir.model.fields.selection"].search([
-            ("field_id", "=", self.field_lead_priority.id), ("value", "=", "2"),
-        ])
+        value = self.env["ir.model.fields.selection"].search(
+            [
+                ("field_id", "=", self.field_lead_priority.id),
+                ("value", "=", "2"),
+            ]
+        )
         rule.write({"status_field_id": self.field_lead_priority.id, "status_selection_id": value.id})
         self.assertEqual(rule._status_values(), {"priority": "2"})
         # a value of another selection field is refused
-        other_value = self.env["ir.model.fields.selection"].search([
-            ("field_id", "=", self.env["ir.model.fields"]._get("crm.lead", "type").id),
-        ], limit=1)
+        other_value = self.env["ir.model.fields.selection"].search(
+            [
+                ("field_id", "=", self.env["ir.model.fields"]._get("crm.lead", "type").id),
+            ],
+            limit=1,
+        )
         with self.assertRaises(ValidationError):
             rule.status_selection_id = other_value
 
     def test_removal_rule_field_of_board(self):
         rule = self._rule("bounce")
         with self.assertRaises(ValidationError):
-            rule.write({
-                "status_field_id": self.env["ir.model.fields"]._get("res.partner", "type").id,
-                "status_selection_id": self.env["ir.model.fields.selection"].search([
-                    ("field_id", "=", self.env["ir.model.fields"]._get("res.partner", "type").id)], limit=1).id,
-            })
+            rule.write(
+                {
+                    "status_field_id": self.env["ir.model.fields"]._get("res.partner", "type").id,
+                    "status_selection_id": self.env["ir.model.fields.selection"]
+                    .search([("field_id", "=", self.env["ir.model.fields"]._get("res.partner", "type").id)], limit=1)
+                    .id,
+                }
+            )
 
     @mute_logger("odoo.sql_db")
     def test_removal_rule_one_per_trigger(self):
@@ -623,10 +691,18 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertTrue(self.env["ir.config_parameter"].sudo().get_param("mail.restrict.template.rendering"))
         user = self._non_editor(self.user_owner)
         sequence = self.sequence.with_user(user)
-        step = self.env["crm.sequence.step"].with_user(user).create({
-            "sequence_id": sequence.id, "step_type": "auto_email",
-            "subject": "Hello {{ object.name }}", "body_html": '<p>Dear <t t-out="object.contact_name"/></p>',
-        })
+        step = (
+            self.env["crm.sequence.step"]
+            .with_user(user)
+            .create(
+                {
+                    "sequence_id": sequence.id,
+                    "step_type": "auto_email",
+                    "subject": "Hello {{ object.name }}",
+                    "body_html": '<p>Dear <t t-out="object.contact_name"/></p>',
+                }
+            )
+        )
         self.assertEqual(step.subject, "Hello {{ object.name }}")
         step.write({"subject": "About {{ object.name }}"})
         self.assertEqual(step.subject, "About {{ object.name }}")
@@ -650,23 +726,30 @@ class TestSequenceBuilder(CrmSequenceCommon):
         with self.assertRaises(AccessError):
             email_step.write({"body_html": '<p><t t-out="object.email_from"/></p>'})
         with self.assertRaises(AccessError):
-            self.env["crm.sequence.step"].with_user(user).create({
-                "sequence_id": self.sequence.id, "step_type": "auto_email",
-                "subject": "Hi", "body_html": "<p>{{ object.email_from }}</p>",
-            })
+            self.env["crm.sequence.step"].with_user(user).create(
+                {
+                    "sequence_id": self.sequence.id,
+                    "step_type": "auto_email",
+                    "subject": "Hi",
+                    "body_html": "<p>{{ object.email_from }}</p>",
+                }
+            )
 
     def test_restricted_user_unsafe_expression_at_create(self):
         user = self._non_editor(self.user_owner)
         with self.assertRaises(AccessError):
-            self.env["crm.sequence.step"].with_user(user).create({
-                "sequence_id": self.sequence.id, "step_type": "auto_email",
-                "subject": "{{ object.sudo().name }}", "body_html": "<p>Hi</p>",
-            })
+            self.env["crm.sequence.step"].with_user(user).create(
+                {
+                    "sequence_id": self.sequence.id,
+                    "step_type": "auto_email",
+                    "subject": "{{ object.sudo().name }}",
+                    "body_html": "<p>Hi</p>",
+                }
+            )
 
     def test_template_editor_unrestricted(self):
         user = self.user_owner
         user.write({"group_ids": [Command.link(self.group_template_editor.id)]})
         email_step = self._steps_by_type(self.sequence)["auto_email"].with_user(user)
-        email_step.write({"subject": "{{ object.email_from }}",
-                          "body_html": '<p><t t-out="object.email_from"/></p>'})
+        email_step.write({"subject": "{{ object.email_from }}", "body_html": '<p><t t-out="object.email_from"/></p>'})
         self.assertEqual(email_step.subject, "{{ object.email_from }}")

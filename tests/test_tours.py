@@ -26,18 +26,38 @@ class TestCrmSequenceTours(HttpCase):
 
     def test_enroll_tour(self):
         admin = self.env.ref("base.user_admin")
-        sequence = self.env["crm.sequence"].with_user(admin).create({
-            "name": "Tour Enroll Sequence",
-            "model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "step_ids": [(0, 0, {"step_type": "call", "summary": "Say hello"})],
-        })
+        sequence = (
+            self.env["crm.sequence"]
+            .with_user(admin)
+            .create(
+                {
+                    "name": "Tour Enroll Sequence",
+                    "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "step_ids": [(0, 0, {"step_type": "call", "summary": "Say hello"})],
+                }
+            )
+        )
         sequence.action_activate()
-        leads = self.env["crm.lead"].create([
-            {"name": "Tour lead A", "type": "lead", "contact_name": "Ann", "phone": "+1 555-0101",
-             "email_from": "ann@example.com", "user_id": admin.id},
-            {"name": "Tour lead B", "type": "lead", "contact_name": "Bob", "phone": "+1 555-0102",
-             "email_from": "bob@example.com", "user_id": admin.id},
-        ])
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": "Tour lead A",
+                    "type": "lead",
+                    "contact_name": "Ann",
+                    "phone": "+1 555-0101",
+                    "email_from": "ann@example.com",
+                    "user_id": admin.id,
+                },
+                {
+                    "name": "Tour lead B",
+                    "type": "lead",
+                    "contact_name": "Bob",
+                    "phone": "+1 555-0102",
+                    "email_from": "bob@example.com",
+                    "user_id": admin.id,
+                },
+            ]
+        )
 
         self.start_tour("/odoo", "crm_sequence_enroll_tour", login="admin")
 

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import REPLY_TEMPLATE, CrmSequenceCommon
+from .common import CrmSequenceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -29,16 +29,7 @@ class TestTracking(CrmSequenceCommon):
         enrollments = self.sequence.enrollment_ids.sorted("res_id")
         touches = enrollments.touch_ids.filtered(lambda t: t.step_id == step_email)
         # lead 0 replies, lead 1 opens, lead 2 is terminated by hand, extra keeps going
-        mail = touches.filtered(lambda t: t.res_id == leads[0].id).mail_mail_id
-        with self.mock_mail_gateway():
-            self.format_and_process(
-                REPLY_TEMPLATE,
-                mail.email_to,
-                mail.reply_to,
-                subject=f"Re: {mail.subject}",
-                extra=f"In-Reply-To: {mail.message_id}\n",
-                target_model="crm.lead",
-            )
+        self._reply(touches.filtered(lambda t: t.res_id == leads[0].id))
         touches.filtered(lambda t: t.res_id == leads[1].id)._mark_opened()
         enrollments.filtered(lambda e: e.res_id == leads[2].id).action_terminate()
         with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():

@@ -122,18 +122,7 @@ class CrmSequenceEnroll(models.TransientModel):
         emails = {}
         if sends_email and email_field:
             emails = {record.id: email_normalize(record.sudo()[email_field] or "", strict=False) for record in records}
-        blacklisted = set()
-        if emails:
-            blacklisted = set(
-                self.env["mail.blacklist"]
-                .sudo()
-                .search(
-                    [
-                        ("email", "in", [email for email in emails.values() if email]),
-                    ]
-                )
-                .mapped("email")
-            )
+        blacklisted = sequence._opted_out(emails.values())
         for record in records:
             if record.id in already_ids:
                 skipped["already"] |= record
