@@ -64,7 +64,7 @@ class CrmSequenceStep(models.Model):
     )
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True, default="auto_email")
     icon = fields.Char(compute="_compute_icon")
-    title = fields.Char("Step", compute="_compute_title", help="Type and subject or summary, without the day.")
+    title = fields.Char("Step", compute="_compute_title", help="Subject or summary of the step, without day or type.")
     step_number = fields.Integer("#", compute="_compute_step_number")
     day = fields.Integer(
         compute="_compute_day",
@@ -195,23 +195,32 @@ class CrmSequenceStep(models.Model):
             ):
                 step.activity_type_id = self.env.ref(xmlid, raise_if_not_found=False)
 
-    @api.depends("title", "day")
+    @api.depends("title", "day", "step_type")
     def _compute_display_name(self):
         for step in self:
-            step.display_name = self.env._("Day %(day)s · %(label)s", day=step.day, label=step.title)
+            step.display_name = self.env._("Day %(day)s · %(label)s", day=step.day, label=step._long_title())
 
     @api.depends("step_type", "subject", "summary", "delay_days")
     def _compute_title(self):
+        """What the step says (its subject or summary), shown beside its type badge."""
         labels = dict(STEP_TYPES)
         for step in self:
-            title = labels.get(step.step_type, "")
             if step.step_type in EMAIL_TYPES and step.subject:
-                title = f"{title}: {step.subject}"
+                step.title = step.subject
             elif step.step_type in TASK_TYPES and step.summary:
-                title = f"{title}: {step.summary}"
+                step.title = step.summary
             elif step.step_type == "delay":
-                title = self.env._("Wait %s days", step.delay_days)
-            step.title = title
+                step.title = self.env._("Wait %s days", step.delay_days)
+            else:
+                step.title = labels.get(step.step_type, "")
+
+    def _long_title(self):
+        """Type and title, e.g. "Call: Introduction call", for places without a type column."""
+        self.ensure_one()
+        label = dict(STEP_TYPES).get(self.step_type, "")
+        if self.step_type == "delay" or self.title == label:
+            return self.title
+        return f"{label}: {self.title}"
 
     # ------------------------------------------------------------------
     # Constraints

@@ -126,7 +126,7 @@ class CrmSequenceTouch(models.Model):
                         "step_id": step.id,
                         "step_type": step.step_type,
                         "step_day": step.day,
-                        "step_name": step.title,
+                        "step_name": step._long_title(),
                         "date_scheduled": date,
                     }
                     for step, date in plan
