@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -328,7 +329,7 @@ class CrmSequence(models.Model):
             rows = Markup()
             for step, date in Touch._plan_dates(calendar, steps, now, 1):
                 when = (
-                    calendar.to_local(date).strftime("%a %d %b %Y %H:%M")
+                    format_datetime(self.env, date, tz=sequence.tz, dt_format="EEE dd MMM y HH:mm")
                     if date
                     else self.env._("when the previous task is done")
                 )
