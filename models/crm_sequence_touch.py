@@ -315,8 +315,8 @@ class CrmSequenceTouch(models.Model):
             return
         touches = self.browse([touch.id for touch in to_send])
         res_ids = touches.mapped("res_id")
-        subjects = step._render_field("subject", res_ids)
-        bodies = step._render_field("body_html", res_ids)
+        subjects = step._render_field("subject", res_ids, compute_lang=True)
+        bodies = step._render_field("body_html", res_ids, compute_lang=True)
         records = self.env[sequence.model].browse(res_ids)
         sender = sequence.sender_id
         reply_to = records._notify_get_reply_to(default=sender.email_formatted)
@@ -363,8 +363,8 @@ class CrmSequenceTouch(models.Model):
         notes = {}
         if step.step_type == "manual_email":
             res_ids = self.mapped("res_id")
-            subjects = step._render_field("subject", res_ids)
-            bodies = step._render_field("body_html", res_ids)
+            subjects = step._render_field("subject", res_ids, compute_lang=True)
+            bodies = step._render_field("body_html", res_ids, compute_lang=True)
             notes = {
                 res_id: Markup("<p><strong>%s</strong> %s</p>%s")
                 % (self.env._("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))

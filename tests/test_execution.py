@@ -213,3 +213,19 @@ class TestExecution(CrmSequenceCommon):
                 self.assertLessEqual(large / 25, small / 5, f"the cost per touch grows with the batch ({message})")
                 self.assertLessEqual(large - small, 20, f"more than one query per extra touch ({message})")
                 self.assertLessEqual(large / 25, per_touch, message)
+
+    def test_emails_in_the_recipient_language(self):
+        """Like Odoo's templates, a step is rendered in the language of the record's customer."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        step = self.sequence.step_ids.filtered(lambda s: s.step_type == "auto_email")
+        step.with_context(lang="fr_FR").subject = "Bonjour {{ object.contact_name }}"
+        french = self.env["res.partner"].create({"name": "Pierre", "email": "pierre@example.com", "lang": "fr_FR"})
+        self.leads[1].partner_id = french
+        self.leads[1].email_from = "pierre@example.com"
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            self._enroll(self.leads[:2])
+            self._run_cron()
+        touches = self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
+        subjects = {touch.res_id: touch.message_id.subject for touch in touches}
+        self.assertEqual(subjects[self.leads[0].id], "Hello Contact 0")
+        self.assertEqual(subjects[self.leads[1].id], "Bonjour Pierre")  # the partner named the contact
