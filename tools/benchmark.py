@@ -95,6 +95,7 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True})
         user = env.ref("base.user_admin")
+        user.email = user.email or "admin@example.com"  # automatic emails need a sender address
         env = env(user=user)
         leads = env["crm.lead"].create(
             [
