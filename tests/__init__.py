@@ -1,6 +1,7 @@
 from . import (
     test_access_rights,
     test_concurrency,
+    test_edit_tours,
     test_engagement,
     test_enrollment,
     test_execution,
