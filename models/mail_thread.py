@@ -15,7 +15,8 @@ class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
     def unlink(self):
-        if self.ids and self._name != "crm.sequence.enrollment":
+        """A deleted record leaves every sequence it was running in (end reason "record deleted")."""
+        if self.ids:
             self.env["crm.sequence.enrollment"]._end_for_records(self._name, self.ids, "terminated", "record_deleted")
         return super().unlink()
 
