@@ -220,49 +220,27 @@ class CrmSequence(models.Model):
     @api.depends("model_id")
     def _compute_contact_fields(self):
         for sequence in self:
-            fields_by_name = {}
-            if sequence.model_id:
-                model_fields = (
-                    self.env["ir.model.fields"]
-                    .sudo()
-                    .search(
-                        [
-                            ("model_id", "=", sequence.model_id.id),
-                            ("name", "in", EMAIL_FIELD_CANDIDATES + PHONE_FIELD_CANDIDATES + USER_FIELD_CANDIDATES),
-                        ]
-                    )
-                )
-                fields_by_name = {field.name: field for field in model_fields}
-            email = next(
-                (
-                    fields_by_name[n]
-                    for n in EMAIL_FIELD_CANDIDATES
-                    if n in fields_by_name and fields_by_name[n].ttype == "char"
+            defaults = {
+                "email_field_id": sequence._board_field(EMAIL_FIELD_CANDIDATES, lambda f: f.type == "char"),
+                "phone_field_id": sequence._board_field(PHONE_FIELD_CANDIDATES, lambda f: f.type == "char"),
+                "notify_user_field_id": sequence._board_field(
+                    USER_FIELD_CANDIDATES, lambda f: f.type == "many2one" and f.comodel_name == "res.users"
                 ),
-                False,
-            )
-            phone = next(
-                (
-                    fields_by_name[n]
-                    for n in PHONE_FIELD_CANDIDATES
-                    if n in fields_by_name and fields_by_name[n].ttype == "char"
-                ),
-                False,
-            )
-            user = next(
-                (
-                    fields_by_name[n]
-                    for n in USER_FIELD_CANDIDATES
-                    if n in fields_by_name and fields_by_name[n].relation == "res.users"
-                ),
-                False,
-            )
-            if sequence.email_field_id.model_id != sequence.model_id:
-                sequence.email_field_id = email
-            if sequence.phone_field_id.model_id != sequence.model_id:
-                sequence.phone_field_id = phone
-            if sequence.notify_user_field_id.model_id != sequence.model_id:
-                sequence.notify_user_field_id = user
+            }
+            for fname, default in defaults.items():
+                if sequence[fname].model_id != sequence.model_id:
+                    sequence[fname] = default
+
+    def _board_field(self, candidates, accept):
+        """The first stored field of the board among ``candidates`` that ``accept`` takes."""
+        model = self.model_id.model
+        if not model or model not in self.env:
+            return self.env["ir.model.fields"]
+        for name in candidates:
+            field = self.env[model]._fields.get(name)
+            if field and field.store and accept(field):
+                return self.env["ir.model.fields"]._get(model, name)
+        return self.env["ir.model.fields"]
 
     def _compute_enrollment_counts(self):
         """Counted in two grouped queries for the whole list, whatever its size."""
@@ -623,30 +601,17 @@ class CrmSequence(models.Model):
         return SendCalendar(self, self._holiday_dates(start, start + timedelta(days=2 * MAX_SEARCH_DAYS)))
 
     def _holiday_dates(self, date_from, date_to):
-        """Local dates covered by company-wide time off of the holiday calendar."""
+        """Local dates touched by the holiday calendar's company-wide time off (Odoo's own
+        leave intervals, in the calendar's time zone)."""
         self.ensure_one()
-        calendar = self.holiday_calendar_id
+        calendar = self.holiday_calendar_id.sudo()
         if not calendar:
             return set()
-        leaves = (
-            self.env["resource.calendar.leaves"]
-            .sudo()
-            .search(
-                [
-                    ("calendar_id", "=", calendar.id),
-                    ("resource_id", "=", False),
-                    ("date_from", "<=", date_to),
-                    ("date_to", ">=", date_from - timedelta(days=1)),
-                ]
-            )
-        )
-        tz = pytz.timezone(calendar.tz or self.tz or "UTC")
+        intervals = calendar._leave_intervals_batch(pytz.utc.localize(date_from), pytz.utc.localize(date_to))[False]
         dates = set()
-        for leave in leaves:
-            first = pytz.utc.localize(leave.date_from).astimezone(tz).date()
-            # a leave ending at midnight does not cover the next day
-            last = (pytz.utc.localize(leave.date_to).astimezone(tz) - timedelta(seconds=1)).date()
-            dates.update(first + timedelta(days=offset) for offset in range((last - first).days + 1))
+        for start, stop, _leaves in intervals:
+            last = (stop - timedelta(seconds=1)).date()  # a leave ending at midnight spares the next day
+            dates.update(start.date() + timedelta(days=offset) for offset in range((last - start.date()).days + 1))
         return dates
 
     def _ensure_list_actions(self):
@@ -708,6 +673,8 @@ class CrmSequence(models.Model):
             if not enrollments:
                 continue
             mode = self.env.context.get("crm_sequence_edit_mode") or sequence.pending_edit_mode
+            if mode and mode not in ("terminate", "keep"):
+                raise UserError(self.env._("Unknown edit mode “%s”: use “terminate” or “keep”.", mode))
             if not mode:
                 raise UserError(
                     self.env._(

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER, TRIGGERS
+
 END_REASONS = [
     ("replied", "Replied"),
     ("opened", "Opened"),
@@ -63,7 +65,9 @@ class CrmSequenceEnrollment(models.Model):
         index=True,
         help="Who gets the tasks and the notifications of this run: the record's user field, else the owner.",
     )
-    email = fields.Char(readonly=True, help="Address the automatic emails go to, read at enrollment.")
+    email = fields.Char(
+        readonly=True, help="The record's address when it was enrolled; emails go to its address at sending time."
+    )
     enrolled_by_id = fields.Many2one(
         "res.users", string="Enrolled by", default=lambda self: self.env.user, readonly=True
     )
@@ -194,11 +198,12 @@ class CrmSequenceEnrollment(models.Model):
         """Shift what remains by the time spent paused, then re-fit it into the send window."""
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"]
-        for enrollment in self.sudo():
-            shift = now - (enrollment.date_paused or now)
-            scheduled = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled)
-            for touch in scheduled:
-                touch.date_scheduled = Touch._fit(enrollment.sequence_id, touch.date_scheduled + shift, touch.step_id)
+        for sequence, enrollments in self.sudo().grouped("sequence_id").items():
+            calendar = sequence._send_calendar(now)
+            for enrollment in enrollments:
+                shift = now - (enrollment.date_paused or now)
+                for touch in enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled):
+                    touch.date_scheduled = Touch._fit(calendar, touch.date_scheduled + shift, touch.step_id)
         self.sudo().write({"state": "active", "date_paused": False, "paused_by_sequence": False})
         Touch._wake_cron()
 
@@ -210,20 +215,26 @@ class CrmSequenceEnrollment(models.Model):
         """
         Touch = self.env["crm.sequence.touch"]
         now = fields.Datetime.now()
+        calendars = {
+            sequence: sequence._send_calendar(min(enrollments.mapped("date_start")))
+            for sequence, enrollments in self.sudo().grouped("sequence_id").items()
+        }
         for enrollment in self.sudo():
             touches = enrollment.touch_ids
             done = touches.filtered(lambda t: t.state in ("done", "skipped", "failed"))
             touches.filtered(lambda t: t.state == "scheduled").unlink()
             last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
             steps = enrollment.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+            calendar = calendars[enrollment.sequence_id]
             if not last:
-                Touch._plan(enrollment, steps, enrollment.date_start)
+                Touch._plan(enrollment, steps, enrollment.date_start, calendar=calendar)
                 continue
             if last.step_id in steps:
                 remaining = steps[list(steps).index(last.step_id) + 1 :]
             else:
                 remaining = steps.filtered(lambda s: s.day > last.step_day)
-            Touch._plan(enrollment, remaining, max(last.date_done or now, now), start_day=last.step_day)
+            start = max(last.date_done or now, now)
+            Touch._plan(enrollment, remaining, start, start_day=last.step_day, calendar=calendar)
         Touch._wake_cron()
 
     def _complete_finished(self):
@@ -238,8 +249,6 @@ class CrmSequenceEnrollment(models.Model):
         Ends the run (``removed``), sets the rule's status on the record and notifies
         the user when the sequence asks for it. Without an active rule nothing ends.
         """
-        from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
-
         for enrollment in self.sudo().filtered(lambda e: e.state in RUNNING_STATES):
             rule = enrollment.sequence_id.removal_rule_ids.filtered(lambda r: r.trigger == trigger and r.active)
             if not rule:
@@ -254,8 +263,6 @@ class CrmSequenceEnrollment(models.Model):
 
     def _notify_engagement(self, record, trigger):
         self.ensure_one()
-        from .crm_sequence_removal_rule import TRIGGERS
-
         user = self.user_id or self.sequence_id.user_id
         record.message_notify(
             partner_ids=user.partner_id.ids,

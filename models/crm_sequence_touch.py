@@ -5,6 +5,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize, hmac
 
 from .crm_sequence import WEEKDAY_FIELDS
@@ -28,6 +29,7 @@ class SendCalendar:
     carry steps and when the email window opens and closes."""
 
     def __init__(self, sequence, holidays):
+        self.env = sequence.env
         self.tz = pytz.timezone(sequence.tz or "UTC")
         self.weekdays = {index for index, fname in enumerate(WEEKDAY_FIELDS) if sequence[fname]}
         self.hour_from = sequence.send_hour_from
@@ -58,7 +60,13 @@ class SendCalendar:
                 local = datetime.combine(day + timedelta(days=1), time.min)
             else:
                 return local
-        raise ValueError(f"no sending day within {MAX_SEARCH_DAYS} days after {start}")
+        raise UserError(
+            self.env._(
+                "No sending day within a year after %(date)s: check the send days, the send window and the "
+                "holiday calendar of the sequence.",
+                date=start.date(),
+            )
+        )
 
 
 class CrmSequenceTouch(models.Model):
@@ -104,7 +112,7 @@ class CrmSequenceTouch(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _plan(self, enrollments, steps, start, start_day=1):
+    def _plan(self, enrollments, steps, start, start_day=1, calendar=None):
         """Create the scheduled touches of ``steps`` for ``enrollments``.
 
         Day N is the N-th calendar day from ``start`` (which is day ``start_day``)
@@ -117,8 +125,7 @@ class CrmSequenceTouch(models.Model):
             return self.browse()
         vals_list = []
         for sequence, sequence_enrollments in enrollments.grouped("sequence_id").items():
-            calendar = sequence._send_calendar(start)
-            plan = self._plan_dates(calendar, steps, start, start_day)
+            plan = self._plan_dates(calendar or sequence._send_calendar(start), steps, start, start_day)
             for enrollment in sequence_enrollments:
                 vals_list += [
                     {
@@ -153,9 +160,8 @@ class CrmSequenceTouch(models.Model):
         return plan
 
     @api.model
-    def _fit(self, sequence, date_utc, step):
+    def _fit(self, calendar, date_utc, step):
         """Move one planned UTC moment into the sequence's sending days (and window)."""
-        calendar = sequence._send_calendar(date_utc)
         local = calendar.fit(calendar.to_local(date_utc), in_window=step.step_type == "auto_email")
         return calendar.to_utc(local)
 
@@ -266,7 +272,7 @@ class CrmSequenceTouch(models.Model):
             self._execute_auto_email(step)
         elif step.step_type in TASK_TYPES:
             self._execute_activity(step)
-        else:
+        else:  # the step became a delay after this touch was planned: nothing to do
             self.write({"state": "skipped", "date_done": fields.Datetime.now()})
 
     def _recipients(self, step):

@@ -1,4 +1,8 @@
+import logging
+
 from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class IrActionsServer(models.Model):
@@ -57,7 +61,12 @@ class IrActionsServer(models.Model):
 
     def _run_action_crm_sequence_enroll_multi(self, eval_context=None):
         records = eval_context.get("records") or eval_context.get("record")
-        if not records or not self.crm_sequence_id or self._is_recompute():
+        sequence = self.crm_sequence_id
+        if not records or not sequence or self._is_recompute():
             return False
-        self.env["crm.sequence.enroll"]._enroll_records(self.crm_sequence_id, records, check_user=False)
+        if sequence.state != "active" or records._name != sequence.model:
+            # the rule's warning says so; a paused sequence must not block the user's own edit
+            _logger.info("Automation %s: sequence %s cannot enroll %s now", self.id, sequence.id, records._name)
+            return False
+        self.env["crm.sequence.enroll"]._enroll_records(sequence, records, check_user=False)
         return False

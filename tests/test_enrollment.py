@@ -168,6 +168,12 @@ class TestEnrollment(CrmSequenceCommon):
             self.leads[0].stage_id = self.stage_qualified
             self.leads[1].stage_id = self.env["crm.stage"].search([("id", "!=", self.stage_qualified.id)], limit=1)
         self.assertEqual(self.sequence.enrollment_ids.mapped("res_id"), [self.leads[0].id])
+        # a deactivated sequence enrolls nobody but does not block the user's stage change
+        self.sequence.action_deactivate()
+        self.leads[2].stage_id = self.stage_qualified
+        self.assertEqual(self.leads[2].stage_id, self.stage_qualified)
+        self.assertNotIn(self.leads[2].id, self.sequence.enrollment_ids.mapped("res_id"))
+        self.sequence.action_activate()
         # setting it again does not enroll twice
         self.leads[0].stage_id = self.leads[1].stage_id
         self.leads[0].stage_id = self.stage_qualified

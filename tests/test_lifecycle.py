@@ -104,6 +104,8 @@ class TestLifecycle(CrmSequenceCommon):
                     "day": 9,
                 }
             )
+        with self.assertRaisesRegex(UserError, "Unknown edit mode"):
+            self.sequence.with_context(crm_sequence_edit_mode="maybe").write({"send_hour_from": 8.0})
         # the subject is not timing: no question
         self.sequence.step_ids[0].with_user(self.user_owner).subject = "New subject"
 

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import CrmSequenceCommon
@@ -134,3 +135,19 @@ class TestTiming(CrmSequenceCommon):
             call.activity_id.unlink()
         email = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
         self.assertEqual(email.date_scheduled, datetime(2026, 3, 5, 8, 0))
+
+    def test_no_sending_day_is_a_clear_error(self):
+        """Holidays covering every send day for a year: enrolling says what to fix."""
+        calendar = self.env["resource.calendar"].create({"name": "Closed", "tz": "Europe/Brussels"})
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Closed for good",
+                "calendar_id": calendar.id,
+                "date_from": datetime(2026, 1, 1),
+                "date_to": datetime(2028, 12, 31),
+            }
+        )
+        sequence = self._create_sequence(self.env, name="Closed", holiday_calendar_id=calendar.id)
+        sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"), self.assertRaisesRegex(UserError, "No sending day within a year"):
+            self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)
