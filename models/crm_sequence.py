@@ -5,8 +5,10 @@ import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_datetime
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import email_normalize, format_datetime, formatLang
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -23,6 +25,16 @@ TIMING_FIELDS = {
 EMAIL_FIELD_CANDIDATES = ("email_from", "email", "partner_email", "email_normalized")
 PHONE_FIELD_CANDIDATES = ("phone", "mobile", "partner_phone", "phone_sanitized")
 USER_FIELD_CANDIDATES = ("user_id",)
+MANAGER_GROUP = "crm_sequence.group_crm_sequence_manager"
+
+_lt = LazyTranslate(__name__)
+# Why a record was not enrolled, in the order they are checked (see ``_classify``).
+SKIP_REASONS = {
+    "already": _lt("already active in this sequence"),
+    "no_email": _lt("without email address"),
+    "opted_out": _lt("opted out of emails"),
+    "exclusive": _lt("already in another sequence"),
+}
 
 
 class CrmSequence(models.Model):
@@ -104,7 +116,7 @@ class CrmSequence(models.Model):
     email_field_id = fields.Many2one(
         "ir.model.fields",
         string="Email field",
-        compute="_compute_contact_fields",
+        compute="_compute_email_field_id",
         store=True,
         readonly=False,
         ondelete="set null",
@@ -113,7 +125,7 @@ class CrmSequence(models.Model):
     phone_field_id = fields.Many2one(
         "ir.model.fields",
         string="Phone field",
-        compute="_compute_contact_fields",
+        compute="_compute_phone_field_id",
         store=True,
         readonly=False,
         ondelete="set null",
@@ -152,7 +164,7 @@ class CrmSequence(models.Model):
     notify_user_field_id = fields.Many2one(
         "ir.model.fields",
         string="User to notify",
-        compute="_compute_contact_fields",
+        compute="_compute_notify_user_field_id",
         store=True,
         readonly=False,
         ondelete="set null",
@@ -181,6 +193,10 @@ class CrmSequence(models.Model):
         sanitize=False,
         help="When each step would happen for a record enrolled now, under the current timing rules.",
     )
+    can_edit = fields.Boolean(
+        compute="_compute_can_edit",
+        help="The current user may change this sequence (its owner or a Sequences Administrator).",
+    )
     pending_edit_mode = fields.Selection(
         [("terminate", "Terminate running enrollments"), ("keep", "Keep them on the new steps")],
         copy=False,
@@ -206,6 +222,14 @@ class CrmSequence(models.Model):
             fields.Command.create({"trigger": "open", "active": False}),
         ]
 
+    @api.depends("user_id")
+    @api.depends_context("uid")
+    def _compute_can_edit(self):
+        editable = self._origin._filtered_access("write")
+        may_create = self.browse().has_access("create")
+        for sequence in self:
+            sequence.can_edit = sequence._origin in editable if sequence._origin else may_create
+
     @api.depends("step_ids")
     def _compute_step_count(self):
         for sequence in self:
@@ -217,19 +241,29 @@ class CrmSequence(models.Model):
             if not sequence.sender_id or sequence.sender_id == sequence._origin.user_id:
                 sequence.sender_id = sequence.user_id
 
+    # One compute per board field: a value given for one of them (over RPC or in the
+    # form) must never leave the others without their default.
     @api.depends("model_id")
-    def _compute_contact_fields(self):
+    def _compute_email_field_id(self):
+        self._compute_board_field("email_field_id", EMAIL_FIELD_CANDIDATES, lambda f: f.type == "char")
+
+    @api.depends("model_id")
+    def _compute_phone_field_id(self):
+        self._compute_board_field("phone_field_id", PHONE_FIELD_CANDIDATES, lambda f: f.type == "char")
+
+    @api.depends("model_id")
+    def _compute_notify_user_field_id(self):
+        self._compute_board_field(
+            "notify_user_field_id",
+            USER_FIELD_CANDIDATES,
+            lambda f: f.type == "many2one" and f.comodel_name == "res.users",
+        )
+
+    def _compute_board_field(self, fname, candidates, accept):
+        """Keep a field of the current board, else take the board's default."""
         for sequence in self:
-            defaults = {
-                "email_field_id": sequence._board_field(EMAIL_FIELD_CANDIDATES, lambda f: f.type == "char"),
-                "phone_field_id": sequence._board_field(PHONE_FIELD_CANDIDATES, lambda f: f.type == "char"),
-                "notify_user_field_id": sequence._board_field(
-                    USER_FIELD_CANDIDATES, lambda f: f.type == "many2one" and f.comodel_name == "res.users"
-                ),
-            }
-            for fname, default in defaults.items():
-                if sequence[fname].model_id != sequence.model_id:
-                    sequence[fname] = default
+            if sequence[fname].model_id != sequence.model_id:
+                sequence[fname] = sequence._board_field(candidates, accept)
 
     def _board_field(self, candidates, accept):
         """The first stored field of the board among ``candidates`` that ``accept`` takes."""
@@ -365,11 +399,43 @@ class CrmSequence(models.Model):
     def _check_send_window_values(self):
         """Why the send window cannot work (False when it can)."""
         self.ensure_one()
+        if self.tz not in pytz.all_timezones_set:
+            return "tz"
         if not (0 <= self.send_hour_from < self.send_hour_to <= 24):
             return "window"
         if not any(self[fname] for fname in WEEKDAY_FIELDS):
             return "days"
         return False
+
+    @api.constrains("tz")
+    def _check_tz(self):
+        for sequence in self:
+            if sequence.tz not in pytz.all_timezones_set:
+                raise ValidationError(
+                    self.env._(
+                        "Sequence “%(name)s”: “%(tz)s” is not a time zone; pick one of the list "
+                        "(for example Europe/Brussels or America/New_York).",
+                        name=sequence.name,
+                        tz=sequence.tz,
+                    )
+                )
+
+    @api.constrains("sender_id")
+    def _check_sender_id(self):
+        """Emails go out under the sender's name and address: a Sequences User sends as
+        themselves only; a Sequences Administrator approves any other sender."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for sequence in self:
+            if sequence.sender_id and sequence.sender_id != self.env.user:
+                raise ValidationError(
+                    self.env._(
+                        "Sequence “%(name)s”: you may only send emails as yourself; ask a Sequences "
+                        "Administrator to send as %(sender)s.",
+                        name=sequence.name,
+                        sender=sequence.sender_id.name,
+                    )
+                )
 
     @api.constrains("send_hour_from", "send_hour_to", *WEEKDAY_FIELDS)
     def _check_send_window(self):
@@ -443,6 +509,18 @@ class CrmSequence(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The form is read-only for whoever may not change the sequence (``can_edit``):
+        every field of the sheet gets ``readonly`` in one place rather than in each
+        node, so a field added later (or by another addon) cannot forget it."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form":
+            for node in arch.xpath("//field[not(ancestor::field)][not(@name='can_edit')]"):
+                readonly = node.get("readonly")
+                node.set("readonly", f"not can_edit or ({readonly})" if readonly else "not can_edit")
+        return arch, view
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_running(self):
         """Deleting a sequence would silently drop the contacts in it: end their runs first."""
@@ -465,6 +543,9 @@ class CrmSequence(models.Model):
         return vals_list
 
     def write(self, vals):
+        if "user_id" in vals and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            if any(vals["user_id"] != sequence.user_id.id for sequence in self) and vals["user_id"] != self.env.uid:
+                raise AccessError(self.env._("Only a Sequences Administrator may give a sequence to another user."))
         if vals.get("active") is False:
             # an archived sequence must not keep running out of sight
             self.filtered(lambda s: s.state == "active").action_deactivate()
@@ -554,9 +635,133 @@ class CrmSequence(models.Model):
         self.env["crm.sequence.step"].create({"sequence_id": self.id, "step_type": step_type})
         return True
 
+    def enroll_records(self, records):
+        """Enroll ``records`` in this sequence and say what happened.
+
+        The one way in, whatever the path (list action, Automation Rule, RPC): the
+        sequence must be active, of the records' board and usable by the user (own,
+        sending as them, shared, or the user is a Sequences Administrator), and the
+        user must be able to read every record. Records that may not run are
+        skipped with their reason.
+
+        :param records: records of the board, or a list of their ids (over RPC)
+        :return: ``{'enrolled': n, 'skipped': {reason: n}, 'missing': n, 'message': text}``
+            where ``missing`` counts the given ids that no longer exist
+        """
+        self.ensure_one()
+        self._check_usable()
+        records, missing = self._enroll_targets(records)
+        records.check_access("read")
+        return self._enroll_records(records, missing)
+
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
+
+    @api.model
+    def _usable_domain(self, res_model, active_only=True):
+        """Sequences of ``res_model`` the user may enroll records in: their own, those
+        sending as them, those shared with them or with everyone; all for administrators."""
+        domain = Domain("model", "=", res_model)
+        if active_only:
+            domain &= Domain("state", "=", "active")
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return domain
+        uid = self.env.uid
+        return domain & Domain.OR(
+            [
+                [("user_id", "=", uid)],
+                [("sender_id", "=", uid)],
+                [("share_mode", "=", "everyone")],
+                [("share_mode", "=", "users"), ("shared_user_ids", "in", uid)],
+            ]
+        )
+
+    def _check_usable(self):
+        """Refuse a sequence that is not active, or that the user may not enroll records in."""
+        self.ensure_one()
+        if self.state != "active":
+            raise UserError(
+                self.env._("The sequence “%s” is not active: activate it before adding records.", self.name)
+            )
+        if not self.filtered_domain(self._usable_domain(self.model)):
+            raise AccessError(self.env._("You may not use the sequence “%s”: it is not shared with you.", self.name))
+
+    def _enroll_targets(self, records):
+        """(existing records of the board, count of the given ids that no longer exist),
+        from a recordset or from ids received over RPC."""
+        self.ensure_one()
+        if isinstance(records, models.BaseModel):
+            if records._name != self.model:
+                raise UserError(
+                    self.env._(
+                        "The sequence “%(sequence)s” works on %(board)s, not on these records.",
+                        sequence=self.name,
+                        board=self.model_id.name,
+                    )
+                )
+            ids = list(records._ids)
+        elif isinstance(records, (list, tuple)):
+            ids = list(records)
+        else:
+            raise UserError(self.env._("Give the records to enroll as a list of record ids."))
+        if any(not isinstance(id_, int) or isinstance(id_, bool) or id_ <= 0 for id_ in ids):
+            raise UserError(self.env._("The records to enroll must be given by their ids (positive whole numbers)."))
+        ids = list(dict.fromkeys(ids))
+        existing = self.env[self.model].browse(ids).exists()
+        return existing, len(ids) - len(existing)
+
+    def _enroll_records(self, records, missing=0):
+        """Enroll what may be enrolled among ``records`` (already checked) and build the report."""
+        self.ensure_one()
+        skipped = self._classify(records)
+        ok = records - sum(skipped.values(), records.browse())
+        self.env["crm.sequence.enrollment"]._enroll(self, ok)
+        report = {
+            "enrolled": len(ok),
+            "skipped": {reason: len(recs) for reason, recs in skipped.items() if recs},
+            "missing": missing,
+        }
+        report["message"] = self._report_message(report)
+        return report
+
+    def _classify(self, records):
+        """{reason: records} of records that may not be enrolled, one reason each."""
+        self.ensure_one()
+        running = self.env["crm.sequence.enrollment"]._running_for_records(records._name, records.ids)
+        already_ids = set(running.filtered(lambda e: e.sequence_id == self).mapped("res_id"))
+        other_ids = set(running.filtered(lambda e: e.sequence_id != self).mapped("res_id"))
+        skipped = {reason: records.browse() for reason in SKIP_REASONS}
+        sends_email = any(step.step_type in ("auto_email", "manual_email") for step in self.step_ids)
+        email_field = self.email_field_id.name
+        emails = {}
+        if sends_email and email_field:
+            emails = {record.id: email_normalize(record.sudo()[email_field] or "", strict=False) for record in records}
+        blacklisted = self._opted_out(emails.values())
+        for record in records:
+            if record.id in already_ids:
+                skipped["already"] |= record
+            elif sends_email and not emails.get(record.id):
+                skipped["no_email"] |= record
+            elif sends_email and emails[record.id] in blacklisted:
+                skipped["opted_out"] |= record
+            elif self.exclusive and record.id in other_ids:
+                skipped["exclusive"] |= record
+        return skipped
+
+    @api.model
+    def _report_message(self, report):
+        def number(count):
+            return formatLang(self.env, count, digits=0)
+
+        lines = [self.env._("%s enrolled.", number(report["enrolled"]))]
+        for reason, count in report["skipped"].items():
+            lines.append(
+                self.env._("%(count)s skipped: %(reason)s.", count=number(count), reason=str(SKIP_REASONS[reason]))
+            )
+        if report.get("missing"):
+            lines.append(self.env._("%s selected records no longer exist.", number(report["missing"])))
+        return "\n".join(lines)
 
     def _get_missing_data(self):
         """Human-readable list of what blocks activation (empty when the sequence can run)."""

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER, TRIGGERS
 
@@ -25,6 +25,7 @@ class CrmSequenceEnrollment(models.Model):
     """
 
     _name = "crm.sequence.enrollment"
+    _inherit = ["crm.sequence.run.access"]
     _description = "Sequence Enrollment"
     _order = "date_start desc, id desc"
     _rec_name = "record_name"
@@ -71,6 +72,15 @@ class CrmSequenceEnrollment(models.Model):
     enrolled_by_id = fields.Many2one(
         "res.users", string="Enrolled by", default=lambda self: self.env.user, readonly=True
     )
+    end_note = fields.Char(
+        "Note",
+        readonly=True,
+        help="What the removal rule could not do, e.g. a status the sequence owner may not set on the record.",
+    )
+    can_manage = fields.Boolean(
+        compute="_compute_can_manage",
+        help="The current user may pause, resume and terminate this run.",
+    )
 
     _record_sequence_idx = models.Index("(res_model, res_id, sequence_id)")
 
@@ -87,12 +97,18 @@ class CrmSequenceEnrollment(models.Model):
             enrollment.next_touch_date = upcoming.date_scheduled if enrollment.state == "active" else False
             enrollment.next_step_id = upcoming.step_id
 
+    @api.depends_context("uid")
+    def _compute_can_manage(self):
+        allowed = self._crm_sequence_allowed_ids(self._crm_sequence_rows(), "write")
+        for enrollment in self:
+            enrollment.can_manage = enrollment.id in allowed
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
     def action_pause(self):
-        self.check_access("write")
+        self._check_manage()
         not_active = self.filtered(lambda e: e.state != "active")
         if not_active:
             raise UserError(
@@ -102,7 +118,7 @@ class CrmSequenceEnrollment(models.Model):
         return True
 
     def action_resume(self):
-        self.check_access("write")
+        self._check_manage()
         not_paused = self.filtered(lambda e: e.state != "paused")
         if not_paused:
             raise UserError(
@@ -116,26 +132,34 @@ class CrmSequenceEnrollment(models.Model):
 
     def action_terminate(self):
         """Stop these runs for good (the record may be enrolled again later)."""
-        self.check_access("write")
+        self._check_manage()
         self.filtered(lambda e: e.state in RUNNING_STATES)._end("terminated", "manual")
         return True
 
     @api.model
     def action_remove_records(self, records):
-        """“Remove from sequences”: terminate every running enrollment of ``records``."""
+        """“Remove from sequences”: terminate every running enrollment of ``records``.
+
+        All or nothing: when one of the runs is not the user's to change, nothing ends.
+        """
         records.check_access("read")
-        self.browse().check_access("write")
-        ended = self._end_for_records(records._name, records.ids, "terminated", "manual")
+        running = self._running_for_records(records._name, records.ids)
+        running.with_env(self.env)._check_manage()
+        running._end("terminated", "manual")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Removed from sequences"),
-                "message": self.env._("%s running enrollments terminated.", len(ended)),
+                "message": self.env._("%s running enrollments terminated.", len(running)),
                 "type": "success",
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _check_manage(self):
+        self.check_access("read")
+        self._crm_sequence_check_manage()
 
     def action_open_record(self):
         self.ensure_one()
@@ -246,8 +270,10 @@ class CrmSequenceEnrollment(models.Model):
     def _remove_on_engagement(self, trigger):
         """A contact engaged: apply the sequence's removal rule for ``trigger``.
 
-        Ends the run (``removed``), sets the rule's status on the record and notifies
-        the user when the sequence asks for it. Without an active rule nothing ends.
+        Ends the run (``removed``), sets the rule's status on the record with the
+        rights of the sequence's owner (what the owner may not change is left as is
+        and noted on the run) and notifies the user when the sequence asks for it.
+        Without an active rule nothing ends.
         """
         for enrollment in self.sudo().filtered(lambda e: e.state in RUNNING_STATES):
             rule = enrollment.sequence_id.removal_rule_ids.filtered(lambda r: r.trigger == trigger and r.active)
@@ -257,9 +283,25 @@ class CrmSequenceEnrollment(models.Model):
             record = self.env[enrollment.res_model].sudo().browse(enrollment.res_id).exists()
             values = rule[:1]._status_values()
             if record and values:
-                record.write(values)
+                enrollment._apply_status(record, values)
             if record and enrollment.sequence_id.notify_engagement_end:
                 enrollment._notify_engagement(record, trigger)
+
+    def _apply_status(self, record, values):
+        """Write the removal rule's status as the sequence owner would, or note why not."""
+        self.ensure_one()
+        owner = self.sequence_id.user_id
+        try:
+            with self.env.cr.savepoint():
+                record.with_user(owner).write(values)
+        except AccessError:
+            self.end_note = self.env._(
+                "Status not changed: %(owner)s, owner of the sequence, may not edit %(record)s.",
+                owner=owner.name,
+                record=record.display_name,
+            )
+        except UserError as error:
+            self.end_note = self.env._("Status not changed: %s", error)
 
     def _notify_engagement(self, record, trigger):
         self.ensure_one()
@@ -279,14 +321,18 @@ class CrmSequenceEnrollment(models.Model):
         )
 
     @api.model
-    def _end_for_records(self, res_model, res_ids, state, reason):
-        enrollments = self.sudo().search(
+    def _running_for_records(self, res_model, res_ids):
+        return self.sudo().search(
             [
                 ("res_model", "=", res_model),
                 ("res_id", "in", list(res_ids)),
                 ("state", "in", RUNNING_STATES),
             ]
         )
+
+    @api.model
+    def _end_for_records(self, res_model, res_ids, state, reason):
+        enrollments = self._running_for_records(res_model, res_ids)
         enrollments._end(state, reason)
         return enrollments
 

@@ -26,6 +26,8 @@ DEFAULT_ACTIVITY_TYPES = {
     "call": "mail.mail_activity_data_call",
     "todo": "mail.mail_activity_data_todo",
 }
+# A sequence spans at most ten years: days and delays beyond are typing mistakes.
+MAX_DAYS = 3650
 # Step fields that change when touches happen (edits of an active sequence are confirmed first).
 SCHEDULE_FIELDS = {"day", "delay_days", "sequence", "step_type", "wait_until_done", "sequence_id"}
 # `object.a.b` paths in an inline expression ({{ ... }}) or a QWeb attribute (t-out="...").
@@ -110,11 +112,13 @@ class CrmSequenceStep(models.Model):
     reply_rate = fields.Float("Reply rate", compute="_compute_results")
     bounce_rate = fields.Float("Bounce rate", compute="_compute_results")
 
-    _delay_days_positive = models.Constraint(
-        "CHECK(step_type != 'delay' OR delay_days > 0)",
-        "A delay must wait at least one day.",
+    _delay_days_range = models.Constraint(
+        f"CHECK(step_type != 'delay' OR delay_days BETWEEN 1 AND {MAX_DAYS})",
+        f"A delay waits between 1 and {MAX_DAYS} days.",
     )
-    _day_positive = models.Constraint("CHECK(day >= 1)", "Step days start at day 1.")
+    _day_range = models.Constraint(
+        f"CHECK(day BETWEEN 1 AND {MAX_DAYS})", f"Step days go from day 1 to day {MAX_DAYS}."
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -247,6 +251,24 @@ class CrmSequenceStep(models.Model):
                     )
                 previous = step
 
+    @api.model
+    def _check_day_values(self, vals):
+        """Refuse days and delays out of range before they reach the database (where a
+        huge number is a raw error and day 0 would read as "no day given")."""
+        for fname, label in (("day", self.env._("Day")), ("delay_days", self.env._("Wait (days)"))):
+            if fname not in vals:
+                continue
+            value = vals[fname]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must be a whole number from 1 to %(max)s, not %(value)s.",
+                        field=label,
+                        max=MAX_DAYS,
+                        value=value,
+                    )
+                )
+
     @api.constrains("subject", "body_html", "sequence_id")
     def _check_placeholders(self):
         """Placeholders must name fields of the board, so a typo fails here, not at send time."""
@@ -275,6 +297,8 @@ class CrmSequenceStep(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_day_values(vals)
         ends = {}
         for vals in vals_list:
             sequence_id = vals.get("sequence_id")
@@ -283,7 +307,7 @@ class CrmSequenceStep(models.Model):
             if sequence_id not in ends:
                 last = self.env["crm.sequence"].browse(sequence_id).step_ids.sorted(lambda s: (s.sequence, s.id))[-1:]
                 ends[sequence_id] = last._end_day() if last else 1
-            if not vals.get("day"):
+            if "day" not in vals:
                 vals["day"] = ends[sequence_id]
             ends[sequence_id] = vals["day"] + (vals.get("delay_days", 1) if vals.get("step_type") == "delay" else 0)
         for vals in vals_list:
@@ -296,6 +320,7 @@ class CrmSequenceStep(models.Model):
         return steps
 
     def write(self, vals):
+        self._check_day_values(vals)
         if vals.get("body_html"):
             vals["body_html"] = self._inline_to_qweb(vals["body_html"])
         for model in set(

@@ -77,6 +77,7 @@ class CrmSequenceTouch(models.Model):
     """
 
     _name = "crm.sequence.touch"
+    _inherit = ["crm.sequence.run.access"]
     _description = "Sequence Touch"
     _order = "date_scheduled, id"
     _rec_name = "step_name"
@@ -85,8 +86,9 @@ class CrmSequenceTouch(models.Model):
     enrollment_state = fields.Selection(related="enrollment_id.state", store=True, string="Enrollment state")
     sequence_id = fields.Many2one(related="enrollment_id.sequence_id", store=True, index=True)
     company_id = fields.Many2one(related="enrollment_id.company_id", store=True)
-    res_model = fields.Char(related="enrollment_id.res_model")
-    res_id = fields.Many2oneReference(related="enrollment_id.res_id")
+    # stored so that access checks read them with the touch (see crm.sequence.run.access)
+    res_model = fields.Char(related="enrollment_id.res_model", store=True)
+    res_id = fields.Many2oneReference(related="enrollment_id.res_id", store=True)
     record_name = fields.Char(related="enrollment_id.record_name")
     step_id = fields.Many2one("crm.sequence.step", ondelete="set null", index="btree_not_null")
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True)

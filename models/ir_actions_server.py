@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +22,20 @@ class IrActionsServer(models.Model):
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('state', '=', 'active')]",
     )
+
+    @api.constrains("crm_sequence_id")
+    def _check_crm_sequence_id(self):
+        """Whoever configures the rule must be allowed to use its sequence: the rule then
+        enrolls with that approval, whoever triggers it."""
+        if self.env.su:
+            return
+        for sequence in self.crm_sequence_id:
+            if not sequence.filtered_domain(sequence._usable_domain(sequence.model, active_only=False)):
+                raise ValidationError(
+                    self.env._(
+                        "You may not use the sequence “%s” in an automation: it is not shared with you.", sequence.name
+                    )
+                )
 
     def _name_depends(self):
         return [*super()._name_depends(), "crm_sequence_id"]
@@ -68,5 +83,10 @@ class IrActionsServer(models.Model):
             # the rule's warning says so; a paused sequence must not block the user's own edit
             _logger.info("Automation %s: sequence %s cannot enroll %s now", self.id, sequence.id, records._name)
             return False
-        self.env["crm.sequence.enroll"]._enroll_records(sequence, records, check_user=False)
+        # The sequence was approved when the rule was configured (``_check_crm_sequence_id``);
+        # the records are those of the user whose change triggered the rule.
+        readable = records._filtered_access("read")
+        if readable != records:
+            _logger.info("Automation %s: %s unreadable records not enrolled", self.id, len(records - readable))
+        sequence._enroll_records(readable)
         return False

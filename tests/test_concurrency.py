@@ -39,7 +39,7 @@ class TestTwoWorkers(BaseCase):
                 [{"name": f"Worker lead {i}", "email_from": f"worker{i}@example.com"} for i in range(6)]
             )
             with freeze_time("2026-03-03 09:00:00"):
-                env["crm.sequence.enroll"]._enroll_records(sequence, leads, check_user=False)
+                sequence.with_env(env).enroll_records(leads)
             self.sequence_id, self.lead_ids = sequence.id, leads.ids
         self.addCleanup(self._cleanup)
 

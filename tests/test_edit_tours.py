@@ -56,7 +56,7 @@ class TestCrmSequenceEditTours(HttpCase):
                 for index in range(2)
             ]
         )
-        self.env["crm.sequence.enroll"]._enroll_records(sequence, leads, check_user=False)
+        sequence.enroll_records(leads)
         touches = self.env["crm.sequence.touch"].search([("sequence_id", "=", sequence.id)])
         touches.filtered(lambda t: t.step_day == 1)._execute()
         enrollments = self.env["crm.sequence.enrollment"].search([("sequence_id", "=", sequence.id)])

@@ -14,7 +14,7 @@ class EngagementCase(CrmSequenceCommon):
     def _send_first_email(self, lead):
         """Enroll ``lead`` on Tuesday 10:00 and let the cron send the day-1 email."""
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
-            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, lead, check_user=False)
+            self.sequence.enroll_records(lead)
             self._run_cron()
         enrollment = self.sequence.enrollment_ids.filtered(lambda e: e.res_id == lead.id)
         touch = enrollment.touch_ids.filtered(lambda t: t.step_type == "auto_email" and t.step_day == 1)
@@ -123,7 +123,7 @@ class TestOpenTracking(HttpCase):
         sequence.action_activate()
         lead = env["crm.lead"].create({"name": "Opener", "email_from": "opener@example.com"})
         with freeze_time("2026-03-03 09:00:00"):
-            env["crm.sequence.enroll"]._enroll_records(sequence, lead, check_user=False)
+            sequence.with_env(env).enroll_records(lead)
             touches = sequence.enrollment_ids.touch_ids
             touches.filtered(lambda t: t.step_type == "auto_email")._execute()
         touch = touches.filtered(lambda t: t.step_type == "auto_email")

@@ -41,26 +41,31 @@ class TestEnrollment(CrmSequenceCommon):
         self.assertEqual(self.sequence.active_count, 3)
 
     def test_skip_reasons(self):
-        no_email = self.env["crm.lead"].create({"name": "No email", "type": "lead"})
-        opted_out = self.env["crm.lead"].create({"name": "Opted out", "email_from": "Out <out@customer.example.com>"})
+        mine = {"user_id": self.user_owner.id}
+        no_email = self.env["crm.lead"].create({"name": "No email", "type": "lead", **mine})
+        opted_out = self.env["crm.lead"].create(
+            {"name": "Opted out", "email_from": "Out <out@customer.example.com>", **mine}
+        )
         self.env["mail.blacklist"].sudo()._add("out@customer.example.com")
-        busy = self.env["crm.lead"].create({"name": "Busy", "email_from": "busy@customer.example.com"})
+        busy = self.env["crm.lead"].create({"name": "Busy", "email_from": "busy@customer.example.com", **mine})
         other = self._create_sequence(self.env, name="Other", user=self.user_owner)
         other.action_activate()
-        self.env["crm.sequence.enroll"]._enroll_records(other, busy, check_user=False)
+        other.enroll_records(busy)
         self.sequence.exclusive = True
         self._wizard(self.leads[0]).action_enroll()
 
         records = self.leads | no_email | opted_out | busy
-        report = self.env["crm.sequence.enroll"].with_user(self.user_owner)._enroll_records(self.sequence, records)
+        report = self.sequence.with_user(self.user_owner).enroll_records(records)
         self.assertEqual(
             report,
             {
                 "enrolled": 2,
                 "skipped": {"already": 1, "no_email": 1, "opted_out": 1, "exclusive": 1},
+                "missing": 0,
+                "message": report["message"],
             },
         )
-        message = self.env["crm.sequence.enroll"]._report_message(report)
+        message = report["message"]
         self.assertIn("2 enrolled.", message)
         for text in (
             "1 skipped: already active in this sequence",
@@ -98,10 +103,10 @@ class TestEnrollment(CrmSequenceCommon):
     def test_bad_input(self):
         draft = self._create_sequence(self.env, name="Draft", user=self.user_owner)
         with self.assertRaisesRegex(UserError, "not active"):
-            self.env["crm.sequence.enroll"]._enroll_records(draft, self.leads[0])
+            draft.enroll_records(self.leads[0])
         partner = self.env["res.partner"].create({"name": "P", "email": "p@example.com"})
         with self.assertRaisesRegex(UserError, "works on"):
-            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, partner)
+            self.sequence.enroll_records(partner)
         wizard = (
             self.env["crm.sequence.enroll"]
             .with_context(active_model="crm.lead", active_ids=[])
@@ -132,8 +137,10 @@ class TestEnrollment(CrmSequenceCommon):
                 {"name": "Bob"},
             ]
         )
-        report = self.env["crm.sequence.enroll"]._enroll_records(sequence, partners, check_user=False)
-        self.assertEqual(report, {"enrolled": 1, "skipped": {"no_email": 1}})
+        report = sequence.enroll_records(partners)
+        self.assertEqual(
+            {key: report[key] for key in ("enrolled", "skipped")}, {"enrolled": 1, "skipped": {"no_email": 1}}
+        )
         self.assertTrue(
             self.env["ir.actions.act_window"].search(
                 [
@@ -199,8 +206,8 @@ class TestEnrollment(CrmSequenceCommon):
         for model, domain in bindings:
             self.assertEqual(len(self.env[model].search(domain + [("binding_model_id.model", "=", "crm.team")])), 1)
         team = self.env["crm.team"].create({"name": "Seq team"})
-        report = self.env["crm.sequence.enroll"]._enroll_records(sequence, team, check_user=False)
-        self.assertEqual(report, {"enrolled": 1, "skipped": {}})
+        report = sequence.enroll_records(team)
+        self.assertEqual({key: report[key] for key in ("enrolled", "skipped")}, {"enrolled": 1, "skipped": {}})
         remove = self.env["ir.actions.server"].search(
             [("code", "ilike", "action_remove_records"), ("binding_model_id.model", "=", "crm.team")]
         )

@@ -16,7 +16,7 @@ class TestExecution(CrmSequenceCommon):
         cls.sequence.action_activate()
 
     def _enroll(self, records, sequence=None):
-        return self.env["crm.sequence.enroll"]._enroll_records(sequence or self.sequence, records, check_user=False)
+        return (sequence or self.sequence).enroll_records(records)
 
     def test_auto_email_posted_and_queued(self):
         # Tuesday 10:00 Brussels = 09:00 UTC: inside the window, the email is due at once

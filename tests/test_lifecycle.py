@@ -19,7 +19,7 @@ class TestLifecycle(CrmSequenceCommon):
 
     def _enroll(self, records, when="2026-03-03 09:00:00"):
         with freeze_time(when):
-            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, records, check_user=False)
+            self.sequence.enroll_records(records)
         return self.sequence.enrollment_ids.filtered(lambda e: e.res_id in records.ids).sorted("res_id")
 
     def _touch(self, enrollment, step_type):
@@ -52,15 +52,15 @@ class TestLifecycle(CrmSequenceCommon):
         self.assertEqual(enrollments[1].state, "active")
         other = self._create_sequence(self.env, name="Other", user=self.user_owner)
         other.action_activate()
-        self.env["crm.sequence.enroll"]._enroll_records(other, self.leads[1], check_user=False)
+        other.enroll_records(self.leads[1])
         action = self.env["crm.sequence.enrollment"].with_user(self.user_owner).action_remove_records(self.leads[1])
         self.assertIn("2 running enrollments terminated", action["params"]["message"])
         self.assertEqual(enrollments[1].state, "terminated")
         self.assertEqual(other.enrollment_ids.state, "terminated")
         self.assertEqual(enrollments[2].state, "active")
         # a terminated record may be enrolled again
-        report = self.env["crm.sequence.enroll"]._enroll_records(self.sequence, self.leads[0], check_user=False)
-        self.assertEqual(report, {"enrolled": 1, "skipped": {}})
+        report = self.sequence.enroll_records(self.leads[0])
+        self.assertEqual({key: report[key] for key in ("enrolled", "skipped")}, {"enrolled": 1, "skipped": {}})
 
     def test_completion_and_counts(self):
         enrollment = self._enroll(self.leads[0])

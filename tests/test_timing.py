@@ -18,7 +18,7 @@ class TestTiming(CrmSequenceCommon):
         sequence = self._create_sequence(self.env, name="Timing", steps=steps, **values)
         sequence.action_activate()
         with freeze_time(when):
-            self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)
+            sequence.enroll_records(self.leads[0])
         enrollment = sequence.enrollment_ids
         return [touch.date_scheduled for touch in enrollment.touch_ids.sorted(lambda t: t.step_id.sequence)]
 
@@ -107,7 +107,7 @@ class TestTiming(CrmSequenceCommon):
         )
         sequence.action_activate()
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
-            self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)
+            sequence.enroll_records(self.leads[0])
             self._run_cron()
         call, email = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
         self.assertEqual(call.state, "done")
@@ -128,7 +128,7 @@ class TestTiming(CrmSequenceCommon):
         )
         sequence.action_activate()
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
-            self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)
+            sequence.enroll_records(self.leads[0])
             self._run_cron()
         call = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "call")
         with freeze_time("2026-03-04 10:00:00"):
@@ -150,4 +150,4 @@ class TestTiming(CrmSequenceCommon):
         sequence = self._create_sequence(self.env, name="Closed", holiday_calendar_id=calendar.id)
         sequence.action_activate()
         with freeze_time("2026-03-03 09:00:00"), self.assertRaisesRegex(UserError, "No sending day within a year"):
-            self.env["crm.sequence.enroll"]._enroll_records(sequence, self.leads[0], check_user=False)
+            sequence.enroll_records(self.leads[0])

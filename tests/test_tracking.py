@@ -24,7 +24,7 @@ class TestTracking(CrmSequenceCommon):
         )
         leads = self.leads | extra
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
-            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, leads, check_user=False)
+            self.sequence.enroll_records(leads)
             self._run_cron()
         enrollments = self.sequence.enrollment_ids.sorted("res_id")
         touches = enrollments.touch_ids.filtered(lambda t: t.step_id == step_email)
@@ -89,8 +89,8 @@ class TestTracking(CrmSequenceCommon):
         other = self._create_sequence(self.env, name="Other", user=self.user_owner)
         other.action_activate()
         with freeze_time("2026-03-03 09:00:00"):
-            self.env["crm.sequence.enroll"]._enroll_records(self.sequence, self.leads[:2], check_user=False)
-            self.env["crm.sequence.enroll"]._enroll_records(other, self.leads[0], check_user=False)
+            self.sequence.enroll_records(self.leads[:2])
+            other.enroll_records(self.leads[0])
         self.assertEqual(self.leads.mapped("crm_sequence_enrollment_count"), [2, 1, 0])
         action = self.leads[0].with_user(self.user_owner).action_view_crm_sequence_enrollments()
         enrollments = self.env["crm.sequence.enrollment"].search(action["domain"])
@@ -128,7 +128,7 @@ class TestTracking(CrmSequenceCommon):
         )
         with freeze_time("2026-03-03 09:00:00"):
             for index, sequence in enumerate(sequences):
-                self.env["crm.sequence.enroll"]._enroll_records(sequence, leads[: 2 * (index + 1)], check_user=False)
+                sequence.enroll_records(leads[: 2 * (index + 1)])
         specification = {
             name: {}
             for name in (

@@ -53,7 +53,7 @@ class TestCrmSequenceTrackingTours(HttpCase):
 
     def _start(self, sequence, records):
         """Enroll ``records`` and run the touches planned for day 1, as the cron would."""
-        self.env["crm.sequence.enroll"]._enroll_records(sequence, records, check_user=False)
+        sequence.enroll_records(records)
         Touch = self.env["crm.sequence.touch"]
         touches = Touch.search([("sequence_id", "=", sequence.id)])
         touches.filtered(lambda t: t.step_day == 1)._execute()
