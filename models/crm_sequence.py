@@ -420,23 +420,6 @@ class CrmSequence(models.Model):
                     )
                 )
 
-    @api.constrains("sender_id")
-    def _check_sender_id(self):
-        """Emails go out under the sender's name and address: a Sequences User sends as
-        themselves only; a Sequences Administrator approves any other sender."""
-        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
-            return
-        for sequence in self:
-            if sequence.sender_id and sequence.sender_id != self.env.user:
-                raise ValidationError(
-                    self.env._(
-                        "Sequence “%(name)s”: you may only send emails as yourself; ask a Sequences "
-                        "Administrator to send as %(sender)s.",
-                        name=sequence.name,
-                        sender=sequence.sender_id.name,
-                    )
-                )
-
     @api.constrains("send_hour_from", "send_hour_to", *WEEKDAY_FIELDS)
     def _check_send_window(self):
         for sequence in self:
@@ -542,10 +525,14 @@ class CrmSequence(models.Model):
                 vals["name"] = self.env._("%s (copy)", sequence.name)
         return vals_list
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.browse()._check_identity(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
-        if "user_id" in vals and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
-            if any(vals["user_id"] != sequence.user_id.id for sequence in self) and vals["user_id"] != self.env.uid:
-                raise AccessError(self.env._("Only a Sequences Administrator may give a sequence to another user."))
+        self._check_identity(vals)
         if vals.get("active") is False:
             # an archived sequence must not keep running out of sight
             self.filtered(lambda s: s.state == "active").action_deactivate()
@@ -787,6 +774,25 @@ class CrmSequence(models.Model):
         if (self.notify_task_due or self.notify_engagement_end) and not self.notify_user_field_id:
             missing.append(self.env._("User to notify: choose the user field of the record (notifications are on)."))
         return missing
+
+    def _check_identity(self, vals):
+        """Emails go out under the sender's name and address: a Sequences User sends as
+        themselves and keeps their sequences; only a Sequences Administrator sets another
+        sender (who then approves it) or gives a sequence to someone else. Checked on the
+        values, before they are written, because constraints run as superuser."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        uid = self.env.uid
+        if vals.get("user_id") and vals["user_id"] != uid and any(s.user_id.id != vals["user_id"] for s in self):
+            raise AccessError(self.env._("Only a Sequences Administrator may give a sequence to another user."))
+        sender_id = vals.get("sender_id")
+        if sender_id and sender_id != uid and (not self or any(s.sender_id.id != sender_id for s in self)):
+            raise AccessError(
+                self.env._(
+                    "You may only send emails as yourself; ask a Sequences Administrator to send as %s.",
+                    self.env["res.users"].sudo().browse(sender_id).name,
+                )
+            )
 
     def _check_board_change(self, model_id):
         for sequence in self:
