@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError
 
-MANAGER_GROUP = "crm_sequence.group_crm_sequence_manager"
+from .crm_sequence import MANAGER_GROUP
 
 
 class CrmSequenceRunAccess(models.AbstractModel):
