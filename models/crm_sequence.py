@@ -2,15 +2,19 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytz
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, format_datetime, formatLang
+from odoo.tools import email_normalize, format_date, format_datetime, formatLang
 from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base.models.res_partner import _tz_get
+
+from .crm_sequence_step import EMAIL_TYPES
+from .send_calendar import MAX_SEARCH_DAYS, SendCalendar
+
+RUNNING_STATES = ("active", "paused")
 
 WEEKDAY_FIELDS = ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun")
 # Fields whose change moves the schedule of running enrollments (see crm.sequence.edit).
@@ -189,14 +193,18 @@ class CrmSequence(models.Model):
     bounced_count = fields.Integer("Removed on bounce", compute="_compute_enrollment_counts")
     opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
     terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
-    planned_schedule = fields.Html(
+    planned_schedule = fields.Json(
         compute="_compute_planned_schedule",
-        sanitize=False,
         help="When each step would happen for a record enrolled now, under the current timing rules.",
     )
     can_edit = fields.Boolean(
         compute="_compute_can_edit",
         help="The current user may change this sequence (its owner or a Sequences Administrator).",
+    )
+    schedule_locked = fields.Boolean(
+        compute="_compute_schedule_locked",
+        help="Steps and sending rules are locked while records run through this started sequence, "
+        "until “Edit running sequence” says what happens to them.",
     )
     pending_edit_mode = fields.Selection(
         [("terminate", "Terminate running enrollments"), ("keep", "Keep them on the new steps")],
@@ -230,6 +238,13 @@ class CrmSequence(models.Model):
         may_create = self.browse().has_access("create")
         for sequence in self:
             sequence.can_edit = sequence._origin in editable if sequence._origin else may_create
+
+    @api.depends("state", "pending_edit_mode")
+    def _compute_schedule_locked(self):
+        for sequence in self:
+            sequence.schedule_locked = bool(
+                sequence.state != "draft" and sequence.active_count and not sequence.pending_edit_mode
+            )
 
     @api.depends("step_ids")
     def _compute_step_count(self):
@@ -325,12 +340,14 @@ class CrmSequence(models.Model):
         "holiday_calendar_id",
         *WEEKDAY_FIELDS,
     )
-    @api.depends_context("tz")
+    @api.depends_context("lang")
     def _compute_planned_schedule(self):
-        """The dates a record enrolled now would get, shown in the sequence's time zone."""
+        """When each step would happen for a record enrolled now, as lines the view
+        renders (``crm_sequence_schedule`` widget): dates in the sequence's time zone,
+        and why a step landed on another day than its own."""
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"]
-        labels = dict(self.env["crm.sequence.step"]._fields["step_type"].selection)
+        labels = dict(self.env["crm.sequence.step"]._fields["step_type"]._description_selection(self.env))
         for sequence in self:
             steps = sequence.step_ids.filtered(lambda s: s.step_type != "delay").sorted(
                 lambda s: (s.sequence, s.id or 0)
@@ -338,29 +355,28 @@ class CrmSequence(models.Model):
             if not steps or sequence._check_send_window_values():
                 sequence.planned_schedule = False
                 continue
-            calendar = sequence._send_calendar(now)
-            rows = Markup()
-            for step, date in Touch._plan_dates(calendar, steps, now, 1):
-                when = (
-                    format_datetime(self.env, date, tz=sequence.tz, dt_format="EEE dd MMM y HH:mm")
-                    if date
-                    else self.env._("when the previous task is done")
-                )
-                rows += Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % (
-                    self.env._("Day %s", step.day),
-                    labels.get(step.step_type),
-                    when,
-                )
-            sequence.planned_schedule = Markup(
-                '<table class="table table-sm o_crm_sequence_schedule">'
-                "<thead><tr><th>%s</th><th>%s</th><th>%s (%s)</th></tr></thead><tbody>%s</tbody></table>"
-            ) % (
-                self.env._("Day"),
-                self.env._("Step"),
-                self.env._("Planned for a record enrolled now"),
-                sequence.tz,
-                rows,
-            )
+            lines = []
+            for planned in Touch._plan_dates(sequence._send_calendar(now), steps, now):
+                step = planned.key
+                line = {
+                    "day": step.day,
+                    "type": labels.get(step.step_type),
+                    "title": step.title,
+                    "date": self.env._("when the previous task is done"),
+                    "moved": False,
+                }
+                if planned.local:
+                    line["date"] = format_datetime(
+                        self.env, planned.date, tz=sequence.tz, dt_format="EEE dd MMM y HH:mm"
+                    )
+                if planned.moved:
+                    line["moved"] = self.env._(
+                        "%(day)s → %(landed)s",
+                        day=format_date(self.env, planned.day_date, date_format="EEEE"),
+                        landed=format_date(self.env, planned.local.date(), date_format="EEEE"),
+                    )
+                lines.append(line)
+            sequence.planned_schedule = {"tz": sequence.tz, "lines": lines}
 
     @api.depends(
         "step_ids",
@@ -398,47 +414,31 @@ class CrmSequence(models.Model):
                 )
 
     def _check_send_window_values(self):
-        """Why the send window cannot work (False when it can)."""
+        """Why the sending rules cannot work, as a message naming what to fix (False when they can)."""
         self.ensure_one()
         if self.tz not in pytz.all_timezones_set:
-            return "tz"
+            return self.env._(
+                "Sequence “%(name)s”: “%(tz)s” is not a time zone; pick one of the list "
+                "(for example Europe/Brussels or America/New_York).",
+                name=self.name,
+                tz=self.tz,
+            )
         if not (0 <= self.send_hour_from < self.send_hour_to <= 24):
-            return "window"
+            return self.env._(
+                "Sequence “%(name)s”: the send window must start before it ends, within the day "
+                "(for example from 09:00 to 17:00).",
+                name=self.name,
+            )
         if not any(self[fname] for fname in WEEKDAY_FIELDS):
-            return "days"
+            return self.env._("Sequence “%(name)s”: select at least one send day.", name=self.name)
         return False
 
-    @api.constrains("tz")
-    def _check_tz(self):
-        for sequence in self:
-            if sequence.tz not in pytz.all_timezones_set:
-                raise ValidationError(
-                    self.env._(
-                        "Sequence “%(name)s”: “%(tz)s” is not a time zone; pick one of the list "
-                        "(for example Europe/Brussels or America/New_York).",
-                        name=sequence.name,
-                        tz=sequence.tz,
-                    )
-                )
-
-    @api.constrains("send_hour_from", "send_hour_to", *WEEKDAY_FIELDS)
+    @api.constrains("tz", "send_hour_from", "send_hour_to", *WEEKDAY_FIELDS)
     def _check_send_window(self):
         for sequence in self:
-            if not (0 <= sequence.send_hour_from < sequence.send_hour_to <= 24):
-                raise ValidationError(
-                    self.env._(
-                        "Sequence “%(name)s”: the send window must start before it ends, within the day "
-                        "(for example from 09:00 to 17:00).",
-                        name=sequence.name,
-                    )
-                )
-            if not any(sequence[fname] for fname in WEEKDAY_FIELDS):
-                raise ValidationError(
-                    self.env._(
-                        "Sequence “%(name)s”: select at least one send day.",
-                        name=sequence.name,
-                    )
-                )
+            problem = sequence._check_send_window_values()
+            if problem:
+                raise ValidationError(problem)
 
     @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
     def _check_board_fields(self):
@@ -606,7 +606,7 @@ class CrmSequence(models.Model):
         selected = self.env.context.get("enrollment_filter")
         domain = [("sequence_id", "=", self.id)]
         if selected == "active":
-            domain.append(("state", "in", ("active", "paused")))
+            domain.append(("state", "in", RUNNING_STATES))
         elif selected in ("completed", "removed", "terminated", "paused"):
             domain.append(("state", "=", selected))
         elif selected:
@@ -720,18 +720,14 @@ class CrmSequence(models.Model):
         already_ids = set(running.filtered(lambda e: e.sequence_id == self).mapped("res_id"))
         other_ids = set(running.filtered(lambda e: e.sequence_id != self).mapped("res_id"))
         skipped = {reason: records.browse() for reason in SKIP_REASONS}
-        sends_email = any(step.step_type in ("auto_email", "manual_email") for step in self.step_ids)
-        email_field = self.email_field_id.name
-        emails = {}
-        if sends_email and email_field:
-            emails = {record.id: email_normalize(record.sudo()[email_field] or "", strict=False) for record in records}
-        blacklisted = self._opted_out(emails.values())
+        sends_email = any(step.step_type in EMAIL_TYPES for step in self.step_ids)
+        addresses = self._addresses(records) if sends_email else {}
         for record in records:
             if record.id in already_ids:
                 skipped["already"] |= record
-            elif sends_email and not emails.get(record.id):
+            elif sends_email and not addresses[record.id][0]:
                 skipped["no_email"] |= record
-            elif sends_email and emails[record.id] in blacklisted:
+            elif sends_email and addresses[record.id][1]:
                 skipped["opted_out"] |= record
             elif self.exclusive and record.id in other_ids:
                 skipped["exclusive"] |= record
@@ -760,7 +756,7 @@ class CrmSequence(models.Model):
             missing.append(self.env._("Add at least one email, call or to-do step."))
         for step in steps:
             missing.extend(step._get_missing_data())
-        email_steps = steps.filtered(lambda s: s.step_type in ("auto_email", "manual_email"))
+        email_steps = steps.filtered(lambda s: s.step_type in EMAIL_TYPES)
         if email_steps and not self.email_field_id:
             missing.append(self.env._("Email field: choose the field holding the address (there are email steps)."))
         if steps.filtered(lambda s: s.step_type == "call") and not self.phone_field_id:
@@ -784,7 +780,8 @@ class CrmSequence(models.Model):
         if self.env.su or self.env.user.has_group(MANAGER_GROUP):
             return
         uid = self.env.uid
-        if vals.get("user_id") and vals["user_id"] != uid and any(s.user_id.id != vals["user_id"] for s in self):
+        user_id = vals.get("user_id")
+        if user_id and user_id != uid and (not self or any(s.user_id.id != user_id for s in self)):
             raise AccessError(self.env._("Only a Sequences Administrator may give a sequence to another user."))
         sender_id = vals.get("sender_id")
         if sender_id and sender_id != uid and (not self or any(s.sender_id.id != sender_id for s in self)):
@@ -807,10 +804,14 @@ class CrmSequence(models.Model):
 
     def _send_calendar(self, start):
         """The sending rules of this sequence from ``start`` (UTC) on, holidays included."""
-        from .crm_sequence_touch import MAX_SEARCH_DAYS, SendCalendar
-
         self.ensure_one()
-        return SendCalendar(self, self._holiday_dates(start, start + timedelta(days=2 * MAX_SEARCH_DAYS)))
+        return SendCalendar(
+            self.tz,
+            {index for index, fname in enumerate(WEEKDAY_FIELDS) if self[fname]},
+            self.send_hour_from,
+            self.send_hour_to,
+            self._holiday_dates(start, start + timedelta(days=2 * MAX_SEARCH_DAYS)),
+        )
 
     def _holiday_dates(self, date_from, date_to):
         """Local dates touched by the holiday calendar's company-wide time off (Odoo's own
@@ -846,13 +847,25 @@ class CrmSequence(models.Model):
                 remove_action.copy({"model_id": model.id, "binding_model_id": model.id, "name": remove_action.name})
                 bound_remove.add(model.id)
 
-    @api.model
-    def _opted_out(self, normalized_emails):
-        """The addresses among ``normalized_emails`` that Odoo's email blacklist excludes."""
-        emails = [email for email in normalized_emails if email]
-        if not emails:
-            return set()
-        return set(self.env["mail.blacklist"].sudo().search([("email", "in", emails)]).mapped("email"))
+    def _addresses(self, records):
+        """{record id: (address, opted out)} of ``records`` of the board: the address as
+        written in the email field (False when it holds none) and whether Odoo's email
+        blacklist excludes it (the first address decides for a field holding several)."""
+        self.ensure_one()
+        email_field = self.email_field_id.name
+        if not email_field:
+            return {record.id: (False, False) for record in records}
+        raw = {record.id: (record.sudo()[email_field] or "").strip() for record in records}
+        normalized = {res_id: email_normalize(email, strict=False) for res_id, email in raw.items()}
+        emails = [email for email in normalized.values() if email]
+        blacklisted = (
+            set(self.env["mail.blacklist"].sudo().search([("email", "in", emails)]).mapped("email"))
+            if emails
+            else set()
+        )
+        return {
+            res_id: (raw[res_id] if normalized[res_id] else False, normalized[res_id] in blacklisted) for res_id in raw
+        }
 
     def _running_enrollments(self):
         return (
@@ -861,7 +874,7 @@ class CrmSequence(models.Model):
             .search(
                 [
                     ("sequence_id", "in", self.ids),
-                    ("state", "in", ("active", "paused")),
+                    ("state", "in", RUNNING_STATES),
                 ]
             )
         )

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER, TRIGGERS
 
 END_REASONS = [
@@ -13,7 +14,6 @@ END_REASONS = [
     ("record_deleted", "Record deleted"),
     ("completed", "All steps done"),
 ]
-RUNNING_STATES = ("active", "paused")
 
 
 class CrmSequenceEnrollment(models.Model):

@@ -399,6 +399,11 @@ class CrmSequenceStep(models.Model):
                 )
             )
 
+    def _sends_in_window(self):
+        """Emails wait for the send window; tasks are due from its opening on their day."""
+        self.ensure_one()
+        return self.step_type == "auto_email"
+
     def _end_day(self):
         """Day from which the next step may happen."""
         self.ensure_one()

@@ -1,15 +1,13 @@
 import logging
-from datetime import datetime, time, timedelta
 
-import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, hmac
+from odoo.tools import hmac
 
-from .crm_sequence import WEEKDAY_FIELDS
 from .crm_sequence_step import STEP_TYPES, TASK_TYPES
+from .send_calendar import NoSendingDay, PlanStep, to_local
 
 _logger = logging.getLogger(__name__)
 
@@ -20,53 +18,6 @@ TOUCH_STATES = [
     ("canceled", "Canceled"),
     ("failed", "Failed"),
 ]
-# A search beyond this horizon for a sending day means the rules leave none.
-MAX_SEARCH_DAYS = 370
-
-
-class SendCalendar:
-    """The sending rules of one sequence, in its time zone: which local days may
-    carry steps and when the email window opens and closes."""
-
-    def __init__(self, sequence, holidays):
-        self.env = sequence.env
-        self.tz = pytz.timezone(sequence.tz or "UTC")
-        self.weekdays = {index for index, fname in enumerate(WEEKDAY_FIELDS) if sequence[fname]}
-        self.hour_from = sequence.send_hour_from
-        self.hour_to = sequence.send_hour_to
-        self.holidays = holidays
-
-    def to_local(self, utc_naive):
-        return pytz.utc.localize(utc_naive).astimezone(self.tz).replace(tzinfo=None)
-
-    def to_utc(self, local_naive):
-        return self.tz.normalize(self.tz.localize(local_naive)).astimezone(pytz.utc).replace(tzinfo=None)
-
-    def is_sending_day(self, day):
-        return day.weekday() in self.weekdays and day not in self.holidays
-
-    def fit(self, local, in_window):
-        """First local moment at or after ``local`` on a sending day and, for emails,
-        inside the send window; tasks only wait for the window to open."""
-        start = local
-        for _index in range(MAX_SEARCH_DAYS):
-            day = local.date()
-            hour = local.hour + local.minute / 60 + local.second / 3600
-            if not self.is_sending_day(day):
-                local = datetime.combine(day + timedelta(days=1), time.min)
-            elif hour < self.hour_from:
-                return datetime.combine(day, time.min) + timedelta(hours=self.hour_from)
-            elif in_window and hour >= self.hour_to:
-                local = datetime.combine(day + timedelta(days=1), time.min)
-            else:
-                return local
-        raise UserError(
-            self.env._(
-                "No sending day within a year after %(date)s: check the send days, the send window and the "
-                "holiday calendar of the sequence.",
-                date=start.date(),
-            )
-        )
 
 
 class CrmSequenceTouch(models.Model):
@@ -115,57 +66,63 @@ class CrmSequenceTouch(models.Model):
 
     @api.model
     def _plan(self, enrollments, steps, start, start_day=1, calendar=None):
-        """Create the scheduled touches of ``steps`` for ``enrollments``.
-
-        Day N is the N-th calendar day from ``start`` (which is day ``start_day``)
-        in the sequence's time zone. A step on a day without sending moves to the
-        next sending day and later steps keep their spacing from it; after a
-        "wait until done" task the next steps wait (no date) until it is done.
-        """
+        """Create the scheduled touches of ``steps`` for ``enrollments`` (see
+        ``SendCalendar.plan`` for what a step's day means)."""
         steps = steps.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id))
         if not steps or not enrollments:
             return self.browse()
         vals_list = []
         for sequence, sequence_enrollments in enrollments.grouped("sequence_id").items():
             plan = self._plan_dates(calendar or sequence._send_calendar(start), steps, start, start_day)
+            titles = {step: step._long_title() for step in steps}
             for enrollment in sequence_enrollments:
                 vals_list += [
                     {
                         "enrollment_id": enrollment.id,
-                        "step_id": step.id,
-                        "step_type": step.step_type,
-                        "step_day": step.day,
-                        "step_name": step._long_title(),
-                        "date_scheduled": date,
+                        "step_id": planned.key.id,
+                        "step_type": planned.key.step_type,
+                        "step_day": planned.key.day,
+                        "step_name": titles[planned.key],
+                        "date_scheduled": planned.date or False,
                     }
-                    for step, date in plan
+                    for planned in plan
                 ]
         return self.sudo().create(vals_list)
 
     @api.model
-    def _plan_dates(self, calendar, steps, start, start_day):
-        """[(step, UTC datetime or False)] for steps planned from ``start``."""
-        plan = []
-        local = calendar.to_local(start)
-        day_number = start_day
-        waiting = False
-        for step in steps:
-            if waiting:
-                plan.append((step, False))
-                continue
-            target_day = local.date() + timedelta(days=step.day - day_number)
-            candidate = local if target_day <= local.date() else datetime.combine(target_day, time.min)
-            local = calendar.fit(candidate, in_window=step.step_type == "auto_email")
-            day_number = step.day
-            plan.append((step, calendar.to_utc(local)))
-            waiting = step.wait_until_done and step.step_type in TASK_TYPES
-        return plan
+    def _plan_dates(self, calendar, steps, start, start_day=1):
+        """[PlannedStep] of ``steps`` (records, in order) for a run started at ``start``."""
+        plan_steps = [
+            PlanStep(
+                step,
+                step.day,
+                in_window=step._sends_in_window(),
+                wait_until_done=step.wait_until_done and step.step_type in TASK_TYPES,
+            )
+            for step in steps
+        ]
+        try:
+            return calendar.plan(plan_steps, start, start_day)
+        except NoSendingDay as error:
+            raise self._no_sending_day_error(error) from error
 
     @api.model
     def _fit(self, calendar, date_utc, step):
         """Move one planned UTC moment into the sequence's sending days (and window)."""
-        local = calendar.fit(calendar.to_local(date_utc), in_window=step.step_type == "auto_email")
-        return calendar.to_utc(local)
+        try:
+            return calendar.fit_utc(date_utc, in_window=step._sends_in_window())
+        except NoSendingDay as error:
+            raise self._no_sending_day_error(error) from error
+
+    @api.model
+    def _no_sending_day_error(self, error):
+        return UserError(
+            self.env._(
+                "No sending day within a year after %(date)s: check the send days, the send window and the "
+                "holiday calendar of the sequence.",
+                date=error.start,
+            )
+        )
 
     # ------------------------------------------------------------------
     # Cron
@@ -270,32 +227,38 @@ class CrmSequenceTouch(models.Model):
                 gone.enrollment_id._end("terminated", "record_deleted")
 
     def _execute_step(self, step):
-        if step.step_type == "auto_email":
-            self._execute_auto_email(step)
-        elif step.step_type in TASK_TYPES:
-            self._execute_activity(step)
-        else:  # the step became a delay after this touch was planned: nothing to do
-            self.write({"state": "skipped", "date_done": fields.Datetime.now()})
+        """Run these touches of ``step`` with ``_execute_<step type>``: an addon adds a
+        step type with ``selection_add`` on ``step_type`` and one such method."""
+        getattr(self, f"_execute_{step.step_type}")(step)
+
+    def _execute_delay(self, step):
+        """The step became a delay after this touch was planned: nothing to do."""
+        self.write({"state": "skipped", "date_done": fields.Datetime.now()})
+
+    def _execute_call(self, step):
+        self._execute_activity(step)
+
+    def _execute_todo(self, step):
+        self._execute_activity(step)
+
+    def _execute_manual_email(self, step):
+        self._execute_activity(step)
 
     def _recipients(self, step):
         """Split these touches by their recipient's address: {touch: email} to send,
         and mark the others (no address: failed; opted out: run ended)."""
         sequence = step.sequence_id
-        records = self.env[sequence.model].browse(self.mapped("res_id"))
-        email_field = sequence.email_field_id.name
-        emails = {record.id: (record[email_field] or "").strip() for record in records} if email_field else {}
-        normalized = {res_id: email_normalize(email, strict=False) for res_id, email in emails.items()}
-        blacklisted = sequence._opted_out(normalized.values())
+        addresses = sequence._addresses(self.env[sequence.model].browse(self.mapped("res_id")))
         now = fields.Datetime.now()
         to_send, no_address, opted_out = {}, self.browse(), self.browse()
         for touch in self:
-            email = normalized.get(touch.res_id)
+            email, is_opted_out = addresses.get(touch.res_id, (False, False))
             if not email:
                 no_address |= touch
-            elif email in blacklisted:
+            elif is_opted_out:
                 opted_out |= touch
             else:
-                to_send[touch] = emails[touch.res_id]
+                to_send[touch] = email
         no_address.write(
             {"state": "failed", "date_done": now, "result_message": self.env._("The record has no email address.")}
         )
@@ -380,7 +343,6 @@ class CrmSequenceTouch(models.Model):
             }
         # Warm the cache: Odoo names each new activity after its record, one by one.
         self.env[sequence.model].browse(self.mapped("res_id")).mapped("display_name")
-        calendar = sequence._send_calendar(fields.Datetime.now())
         vals_list = [
             {
                 "res_model_id": model_id,
@@ -388,7 +350,7 @@ class CrmSequenceTouch(models.Model):
                 "activity_type_id": step.activity_type_id.id,
                 "summary": step.summary or step.display_name,
                 "note": notes.get(touch.res_id) or step.note,
-                "date_deadline": calendar.to_local(touch.date_scheduled).date(),
+                "date_deadline": to_local(sequence.tz, touch.date_scheduled).date(),
                 "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,
                 "crm_sequence_touch_id": touch.id,
                 "crm_sequence_id": sequence.id,

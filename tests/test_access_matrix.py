@@ -284,4 +284,4 @@ class TestAccessMatrix(CrmSequenceCommon):
         self.assertFalse(self.sequence.with_user(self.user_viewer).can_edit)
         arch = self.env["crm.sequence"].with_user(self.user_other).get_view(view_type="form")["arch"]
         self.assertIn('readonly="not can_edit"', arch)
-        self.assertIn("not can_edit or (state != 'draft'", arch)
+        self.assertIn("not can_edit or (schedule_locked)", arch)

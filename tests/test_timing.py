@@ -41,19 +41,38 @@ class TestTiming(CrmSequenceCommon):
             ],
         )
 
-    def test_outside_window_weekend_keeps_spacing(self):
-        """Friday 18:00 with Monday–Friday 9–17: first email Monday 9:00, the next two days later."""
-        dates = self._plan([dict(EMAIL, day=1), dict(EMAIL, day=3)], "2026-03-06 17:00:00")
-        self.assertEqual(dates, [datetime(2026, 3, 9, 8, 0), datetime(2026, 3, 11, 8, 0)])
+    def test_outside_window_weekend(self):
+        """Friday 18:00 with Monday–Friday 9–17: day 1 (Friday, window closed) and day 3
+        (Sunday) both land on Monday 9:00, in their order; day 4 is Monday itself."""
+        dates = self._plan([dict(EMAIL, day=1), dict(EMAIL, day=3), dict(EMAIL, day=4)], "2026-03-06 17:00:00")
+        self.assertEqual(dates, [datetime(2026, 3, 9, 8, 0)] * 3)
+
+    def test_moved_step_moves_alone(self):
+        """Enrolled Monday: the day-6 to-do (Saturday) moves to Monday; the day-8 email is
+        Monday already and stays there: a step's day means its day."""
+        dates = self._plan(
+            [dict(EMAIL, day=1), {"step_type": "todo", "day": 6}, dict(EMAIL, day=8), dict(EMAIL, day=10)],
+            "2026-03-02 09:00:00",
+        )
+        self.assertEqual(
+            dates,
+            [
+                datetime(2026, 3, 2, 9, 0),
+                datetime(2026, 3, 9, 8, 0),
+                datetime(2026, 3, 9, 8, 0),
+                datetime(2026, 3, 11, 8, 0),
+            ],
+        )
 
     def test_before_window_same_day(self):
         dates = self._plan([dict(EMAIL, day=1)], "2026-03-03 06:30:00")  # 07:30 CET
         self.assertEqual(dates, [datetime(2026, 3, 3, 8, 0)])
 
     def test_dst_change(self):
-        """Brussels switches to summer time on Sunday 29 March 2026: Monday 9:00 is 07:00 UTC."""
-        dates = self._plan([dict(EMAIL, day=1), dict(EMAIL, day=2)], "2026-03-27 17:00:00")
-        self.assertEqual(dates, [datetime(2026, 3, 30, 7, 0), datetime(2026, 3, 31, 7, 0)])
+        """Brussels switches to summer time on Sunday 29 March 2026: Friday 10:00 is 09:00 UTC,
+        Monday (day 4) 9:00 is 07:00 UTC."""
+        dates = self._plan([dict(EMAIL, day=1), dict(EMAIL, day=4)], "2026-03-27 09:00:00")
+        self.assertEqual(dates, [datetime(2026, 3, 27, 9, 0), datetime(2026, 3, 30, 7, 0)])
 
     def test_time_zone(self):
         """A New York sequence opens its window at 9:00 New York time (14:00 UTC in winter)."""
@@ -75,7 +94,9 @@ class TestTiming(CrmSequenceCommon):
             "2026-03-06 17:00:00",
             holiday_calendar_id=calendar.id,
         )
-        self.assertEqual(dates, [datetime(2026, 3, 10, 8, 0), datetime(2026, 3, 11, 8, 0)])
+        # Monday 9 is a holiday: day 1 (Friday evening) lands on Tuesday; day 2 (Saturday) too,
+        # never before the earlier step
+        self.assertEqual(dates, [datetime(2026, 3, 10, 8, 0), datetime(2026, 3, 10, 8, 0)])
 
     def test_tasks_ignore_window_end(self):
         """Tasks are due on their day; only emails wait for the window."""

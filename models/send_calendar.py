@@ -1,0 +1,124 @@
+"""When a sequence may send: its local sending days, send window and holidays, and the
+dates its steps get. Plain Python (no ORM, no database), so that the rules that decide
+when a contact hears from us are unit-tested on their own (``tests/test_send_calendar.py``).
+
+Dates in and out are naive UTC datetimes, as Odoo stores them; days and hours are
+read in the calendar's time zone (pytz, so daylight saving time is applied).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pytz
+
+# A search beyond this horizon for a sending day means the rules leave none.
+MAX_SEARCH_DAYS = 370
+
+
+class NoSendingDay(Exception):
+    """The rules leave no sending day within ``MAX_SEARCH_DAYS`` after ``start``."""
+
+    def __init__(self, start):
+        super().__init__(start)
+        self.start = start
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """What planning needs to know of a step: ``key`` is the caller's (e.g. the step record)."""
+
+    key: object
+    day: int
+    in_window: bool = False  # emails wait for the send window; tasks only for its opening
+    wait_until_done: bool = False  # the next steps wait until this task is done
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    key: object
+    date: datetime | None  # UTC; None while waiting for a previous task to be done
+    day_date: date | None  # the local calendar day the step's number points to
+    local: datetime | None  # where it landed, local time
+
+    @property
+    def moved(self):
+        """The step landed on another day than its own (holiday, weekend, window)."""
+        return bool(self.local and self.day_date and self.local.date() != self.day_date)
+
+
+def to_local(tz_name, utc_naive):
+    """A naive UTC datetime as naive local time in ``tz_name``."""
+    return pytz.utc.localize(utc_naive).astimezone(pytz.timezone(tz_name or "UTC")).replace(tzinfo=None)
+
+
+class SendCalendar:
+    """The sending rules of one sequence in one time zone.
+
+    :param tz_name: IANA time zone name
+    :param weekdays: set of sending weekdays (0 = Monday)
+    :param hour_from: opening of the send window, local hour as a float (9.5 = 09:30)
+    :param hour_to: closing of the send window
+    :param holidays: set of local dates without sending
+    """
+
+    def __init__(self, tz_name, weekdays, hour_from, hour_to, holidays=()):
+        self.tz = pytz.timezone(tz_name or "UTC")
+        self.weekdays = set(weekdays)
+        self.hour_from = hour_from
+        self.hour_to = hour_to
+        self.holidays = set(holidays)
+
+    def to_local(self, utc_naive):
+        return pytz.utc.localize(utc_naive).astimezone(self.tz).replace(tzinfo=None)
+
+    def to_utc(self, local_naive):
+        return self.tz.normalize(self.tz.localize(local_naive)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def is_sending_day(self, day):
+        return day.weekday() in self.weekdays and day not in self.holidays
+
+    def fit(self, local, in_window):
+        """First local moment at or after ``local`` on a sending day and, for emails
+        (``in_window``), inside the send window; tasks only wait for the window to open."""
+        start = local
+        for _index in range(MAX_SEARCH_DAYS):
+            day = local.date()
+            hour = local.hour + local.minute / 60 + local.second / 3600
+            if not self.is_sending_day(day):
+                local = datetime.combine(day + timedelta(days=1), time.min)
+            elif hour < self.hour_from:
+                return datetime.combine(day, time.min) + timedelta(hours=self.hour_from)
+            elif in_window and hour >= self.hour_to:
+                local = datetime.combine(day + timedelta(days=1), time.min)
+            else:
+                return local
+        raise NoSendingDay(start.date())
+
+    def fit_utc(self, utc_naive, in_window):
+        """``fit`` for a UTC moment, answered in UTC."""
+        return self.to_utc(self.fit(self.to_local(utc_naive), in_window))
+
+    def plan(self, steps, start, start_day=1):
+        """Plan ``steps`` (``PlanStep`` in their order) of a run started at ``start`` (UTC).
+
+        Day N is calendar day N of the run, ``start`` being day ``start_day``, in this
+        calendar's time zone. A step whose day is not a sending day (or whose window
+        has closed) moves alone to the next sending moment; later steps keep their own
+        day, but never come before an earlier step. After a "wait until done" step the
+        next steps get no date: they are planned when the task is done.
+        """
+        planned = []
+        start_local = self.to_local(start)
+        previous = start_local
+        waiting = False
+        for step in steps:
+            if waiting:
+                planned.append(PlannedStep(step.key, None, None, None))
+                continue
+            day_date = start_local.date() + timedelta(days=step.day - start_day)
+            candidate = start_local if day_date <= start_local.date() else datetime.combine(day_date, time.min)
+            local = self.fit(max(candidate, previous), step.in_window)
+            planned.append(PlannedStep(step.key, self.to_utc(local), day_date, local))
+            previous = local
+            waiting = step.wait_until_done
+        return planned
