@@ -183,9 +183,11 @@ class CrmSequence(models.Model):
     completed_count = fields.Integer("Completed", compute="_compute_enrollment_counts")
     removed_count = fields.Integer("Removed", compute="_compute_enrollment_counts")
     automation_action_count = fields.Integer(
-        "Automation actions used",
+        "Actions run",
         compute="_compute_enrollment_counts",
-        help="Each executed step counts one, each completed enrollment one more.",
+        help="What this sequence did by itself: one per executed step (email sent, task created) and one "
+        "per run completed. Tools such as HubSpot or monday.com count these against automation quotas; "
+        "in Odoo nothing is limited, the figure tells how much work the sequence took off your hands.",
     )
     # Removed runs split by reason (engagement of single emails is on the steps)
     replied_count = fields.Integer("Removed on reply", compute="_compute_enrollment_counts")

@@ -204,27 +204,58 @@ class CrmSequenceStep(models.Model):
         for step in self:
             step.display_name = self.env._("Day %(day)s · %(label)s", day=step.day, label=step._long_title())
 
-    @api.depends("step_type", "subject", "summary", "delay_days")
+    @api.depends("step_type", "subject", "summary", "delay_days", "sequence_id.model")
     def _compute_title(self):
-        """What the step says (its subject or summary), shown beside its type badge."""
-        labels = dict(STEP_TYPES)
+        """What the step says (its subject or summary), shown beside its type badge, with
+        placeholders as their field labels: "Hello {{ object.contact_name }}" reads
+        "Hello {Contact Name}"."""
         for step in self:
             if step.step_type in EMAIL_TYPES and step.subject:
-                step.title = step.subject
+                step.title = step._readable_placeholders(step.subject)
             elif step.step_type in TASK_TYPES and step.summary:
                 step.title = step.summary
             elif step.step_type == "delay":
                 step.title = self.env._("Wait %s days", step.delay_days)
             else:
-                step.title = labels.get(step.step_type, "")
+                step.title = step._type_label()
 
-    def _long_title(self):
+    def _type_label(self):
+        """The step type as the user reads it (translated)."""
+        self.ensure_one()
+        return dict(self._fields["step_type"]._description_selection(self.env)).get(self.step_type, "")
+
+    def _long_title(self, title=None):
         """Type and title, e.g. "Call: Introduction call", for places without a type column."""
         self.ensure_one()
-        label = dict(STEP_TYPES).get(self.step_type, "")
-        if self.step_type == "delay" or self.title == label:
-            return self.title
-        return f"{label}: {self.title}"
+        title = title or self.title
+        label = self._type_label()
+        if self.step_type == "delay" or title == label:
+            return title
+        return self.env._("%(type)s: %(title)s", type=label, title=title)
+
+    def _readable_placeholders(self, text):
+        """``text`` with each ``{{ object.path }}`` shown as ``{Field label}``."""
+        self.ensure_one()
+        model = self.sequence_id.model
+        Model = self.env[model] if model and model in self.env else None
+
+        def label(match):
+            expression = match.group(1).partition("|||")[0].strip()
+            path = OBJECT_PATH_RE.search(expression)
+            labels = []
+            if Model is not None and path:
+                current = Model
+                for name in path.group(1).lstrip(".").split("."):
+                    field = current._fields.get(name)
+                    if field is None:
+                        break
+                    labels.append(field._description_string(self.env))
+                    if not field.relational:
+                        break
+                    current = self.env[field.comodel_name]
+            return "{%s}" % (" ".join(labels) if labels else expression)
+
+        return INLINE_EXPRESSION_RE.sub(label, text)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -236,16 +267,17 @@ class CrmSequenceStep(models.Model):
             return
         for sequence in self.sequence_id:
             previous = None
-            for step in sequence.step_ids.sorted(lambda s: (s.sequence, s.id)):
+            # numbered as the builder lists them, whatever the cached step numbers say
+            for number, step in enumerate(sequence.step_ids.sorted(lambda s: (s.sequence, s.id)), 1):
                 if previous and step.day < previous._end_day():
                     raise ValidationError(
                         self.env._(
-                            "Sequence “%(name)s”: %(step)s is on day %(day)s but %(previous)s ends on day %(end)s. "
-                            "Days must not decrease along the step order.",
+                            "Sequence “%(name)s”: %(step)s comes after %(previous)s, which ends on day %(end)s. "
+                            "Days must not decrease along the step order: change the day of one of them "
+                            "or move it.",
                             name=sequence.name,
-                            step=step._label(),
-                            day=step.day,
-                            previous=previous._label(),
+                            step=step._label(number),
+                            previous=previous._label(number - 1),
                             end=previous._end_day(),
                         )
                     )
@@ -330,14 +362,21 @@ class CrmSequenceStep(models.Model):
         ):
             self._check_unsafe_placeholders(vals, model)
         sequences = self.sequence_id
-        result = super().write(vals)
+        shifts = self._delay_shifts(vals.get("delay_days")) if "delay_days" in vals else []
+        writing = self.with_context(crm_sequence_defer_day_check=True) if shifts else self
+        result = super(CrmSequenceStep, writing).write(vals)
+        if shifts:
+            self._apply_shifts(shifts)
         if set(vals) & SCHEDULE_FIELDS:
             (sequences | self.sequence_id)._apply_running_edit_policy()
         return result
 
     def unlink(self):
         sequences = self.sequence_id
+        shifts = self.filtered(lambda s: s.step_type == "delay")._delay_shifts(0)
         result = super().unlink()
+        if shifts:
+            self._apply_shifts([(steps.exists(), delta) for steps, delta in shifts])
         sequences._apply_running_edit_policy()
         return result
 
@@ -371,12 +410,13 @@ class CrmSequenceStep(models.Model):
         self.ensure_one()
         steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
         index = list(steps).index(self)
-        editing = self.with_context(crm_sequence_in_write=True)
-        for position, step in enumerate(steps.with_context(crm_sequence_in_write=True)):
+        editing = self.with_context(crm_sequence_in_write=True, crm_sequence_defer_day_check=True)
+        for position, step in enumerate(steps.with_env(editing.env)):
             new_position = position + 1 if position <= index else position + 2
             if step.sequence != new_position:
                 step.sequence = new_position
         editing.copy({"sequence": index + 2, "sequence_id": self.sequence_id.id, "day": self._end_day()})
+        self.sequence_id.step_ids._check_day_order()
         self.sequence_id._apply_running_edit_policy()
         return True
 
@@ -399,6 +439,26 @@ class CrmSequenceStep(models.Model):
                 )
             )
 
+    def _delay_shifts(self, new_delay_days):
+        """[(later steps, days to add)] when these delays come to wait ``new_delay_days``:
+        a delay adds its days to every step after it, so changing (or removing) it moves
+        them by the difference and leaves what comes before untouched."""
+        shifts = []
+        for delay in self.filtered(lambda s: s.step_type == "delay"):
+            delta = (new_delay_days or 0) - delay.delay_days
+            later = delay.sequence_id.step_ids.filtered(lambda s, d=delay: (s.sequence, s.id) > (d.sequence, d.id))
+            if delta and later:
+                shifts.append((later, delta))
+        return shifts
+
+    def _apply_shifts(self, shifts):
+        editing = self.with_context(crm_sequence_defer_day_check=True, crm_sequence_in_write=True)
+        for steps, delta in shifts:
+            for step in steps.with_env(editing.env):
+                step.day = max(1, step.day + delta)
+        sequences = self.env["crm.sequence"].union(*(steps.sequence_id for steps, _delta in shifts))
+        sequences.step_ids._check_day_order()
+
     def _sends_in_window(self):
         """Emails wait for the send window; tasks are due from its opening on their day."""
         self.ensure_one()
@@ -409,12 +469,13 @@ class CrmSequenceStep(models.Model):
         self.ensure_one()
         return self.day + (self.delay_days if self.step_type == "delay" else 0)
 
-    def _label(self):
+    def _label(self, number=None):
+        """How the builder's list shows the step: its number in the list, type and day."""
         self.ensure_one()
         return self.env._(
             "Step %(number)s (%(type)s, day %(day)s)",
-            number=self.step_number,
-            type=dict(STEP_TYPES).get(self.step_type),
+            number=number or self.step_number,
+            type=self._type_label(),
             day=self.day,
         )
 
@@ -431,25 +492,46 @@ class CrmSequenceStep(models.Model):
         return missing
 
     def _move(self, offset):
-        steps = list(self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id)))
-        index = steps.index(self)
+        """Swap this step with its neighbour: each keeps its content and its day, except
+        that a delay keeps adding its days to what follows it. A move that would make
+        days decrease is refused, naming the steps as the builder numbers them now."""
+        steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+        index = list(steps).index(self)
         target = index + offset
-        if 0 <= target < len(steps):
-            slot_days = [step.day for step in steps]
-            steps[index], steps[target] = steps[target], steps[index]
-            previous_end = 1
-            for position, step in enumerate(steps, 1):
-                day = max(slot_days[position - 1], previous_end)
-                vals = {}
-                if step.sequence != position:
-                    vals["sequence"] = position
-                if step.day != day:
-                    vals["day"] = day
-                if vals:
-                    step.with_context(crm_sequence_defer_day_check=True, crm_sequence_in_write=True).write(vals)
-                previous_end = step._end_day()
-            self.sequence_id.step_ids._check_day_order()
-            self.sequence_id._apply_running_edit_policy()
+        if not 0 <= target < len(steps):
+            return True
+        first, second = steps[min(index, target)], steps[max(index, target)]
+        numbers = {first: min(index, target) + 1, second: max(index, target) + 1}
+        days = {first: first.day, second: second.day}
+        if first.step_type == "delay":  # `second` no longer waits for the delay
+            days[second] = max(first.day, second.day - first.delay_days)
+            days[first] = days[second] + (second.delay_days if second.step_type == "delay" else 0)
+        elif second.step_type == "delay":  # `first` now waits for the delay
+            days[second] = first.day
+            days[first] = first.day + second.delay_days
+        if days[first] < days[second] + (second.delay_days if second.step_type == "delay" else 0):
+            raise ValidationError(
+                self.env._(
+                    "%(step)s cannot move %(direction)s %(other)s: days must not decrease along the step order. "
+                    "Change the day of one of them first.",
+                    step=self._label(numbers[self]),
+                    direction=self.env._("above") if offset < 0 else self.env._("below"),
+                    other=(steps[target])._label(numbers[steps[target]]),
+                )
+            )
+        editing = self.with_context(crm_sequence_defer_day_check=True, crm_sequence_in_write=True)
+        positions = {step: position for position, step in enumerate(steps, 1)}
+        positions[first], positions[second] = positions[second], positions[first]
+        for step in steps.with_env(editing.env):
+            vals = {}
+            if step.sequence != positions[step]:
+                vals["sequence"] = positions[step]
+            if step in days and step.day != days[step]:
+                vals["day"] = days[step]
+            if vals:
+                step.write(vals)
+        self.sequence_id.step_ids._check_day_order()
+        self.sequence_id._apply_running_edit_policy()
         return True
 
     def _placeholder_paths(self):

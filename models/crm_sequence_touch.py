@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import hmac
 
-from .crm_sequence_step import STEP_TYPES, TASK_TYPES
+from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES
 from .send_calendar import NoSendingDay, PlanStep, to_local
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +45,11 @@ class CrmSequenceTouch(models.Model):
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True)
     step_day = fields.Integer("Day")
     step_name = fields.Char("Step name")
+    title = fields.Char(
+        "Step",
+        compute="_compute_title",
+        help="The step as it reads for this record: the email's subject rendered for it.",
+    )
     state = fields.Selection(TOUCH_STATES, default="scheduled", required=True, index=True)
     date_scheduled = fields.Datetime("Planned on", help="Empty while it waits for a task to be done.")
     date_done = fields.Datetime("Done on")
@@ -59,6 +64,31 @@ class CrmSequenceTouch(models.Model):
     result_message = fields.Char("Details", help="Why the touch was skipped or failed.")
 
     _due_idx = models.Index("(date_scheduled, id) WHERE state = 'scheduled'")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("step_name", "message_id", "step_id.subject")
+    @api.depends_context("lang")
+    def _compute_title(self):
+        """Sent emails show their subject; emails to come are rendered for their record,
+        one render per step for all touches shown."""
+        for touch in self.filtered(lambda t: t.message_id):
+            touch.title = (
+                touch.step_id._long_title(touch.message_id.sudo().subject) if touch.step_id else touch.step_name
+            )
+        pending = self.filtered(lambda t: not t.message_id)
+        for step, touches in pending.grouped("step_id").items():
+            subjects = {}
+            if step.step_type in EMAIL_TYPES and step.subject:
+                try:
+                    subjects = step.sudo()._render_field("subject", touches.mapped("res_id"), compute_lang=True)
+                except Exception:  # noqa: BLE001 - a record gone or a broken placeholder: show the step itself
+                    _logger.info("Could not render the subject of step %s", step.id, exc_info=True)
+            for touch in touches:
+                subject = subjects.get(touch.res_id)
+                touch.title = step._long_title(subject) if step and subject else touch.step_name
 
     # ------------------------------------------------------------------
     # Planning

@@ -250,13 +250,13 @@ class TestSequenceBuilder(CrmSequenceCommon):
             steps[0].day = 4
         self.assertIn("Step 1", error.exception.args[0])
         self.assertIn("Step 2", error.exception.args[0])
-        # a longer delay pushes the next step further
-        with self.assertRaises(ValidationError):
-            steps[2].delay_days = 3
+        # a longer delay pushes the next steps further by the same days
+        steps[2].delay_days = 3
+        self.assertEqual(steps[3].day, 6)
         # later is always fine
         steps[3].day = 8
         steps[2].delay_days = 5
-        self.assertEqual(steps[3].day, 8)
+        self.assertEqual(steps[3].day, 10)
 
     def test_days_must_not_decrease_at_create(self):
         with self.assertRaises(ValidationError):
@@ -543,31 +543,69 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertEqual(first.step_number, 1)
         self.assertEqual(steps.mapped("step_number"), [2, 3, 4, 5])
 
-    def test_move_down(self):
+    def test_move_down_refused_when_days_would_decrease(self):
+        """A step moves with its day: the day-1 email cannot go below the day-3 call, and the
+        message numbers the steps as the builder shows them."""
         sequence = self.sequence
-        email, call, delay, todo = self._ordered(sequence)
-        self.assertTrue(email.action_move_down())
-        ordered = self._ordered(sequence)
-        self.assertEqual(ordered.ids, [call.id, email.id, delay.id, todo.id])
-        self.assertEqual((call.step_number, email.step_number), (1, 2))
-        self.assertDaysNonDecreasing(sequence)
-        self.assertEqual((call.day, email.day), (1, 3), "the two steps swap their days")
+        email = self._ordered(sequence)[0]
+        before = self._ordered(sequence).ids
+        with self.assertRaisesRegex(
+            ValidationError, r"Step 1 \(Automatic email, day 1\) cannot move below Step 2 \(Call, day 3\)"
+        ):
+            email.action_move_down()
+        self.assertEqual(self._ordered(sequence).ids, before)
 
-    def test_move_up(self):
+    def test_move_up_past_a_delay(self):
+        """The day-5 to-do moves above the 2-day delay that pushed it: it no longer waits
+        for it (day 3), and the delay still pushes what follows."""
         sequence = self.sequence
         email, call, delay, todo = self._ordered(sequence)
         self.assertTrue(todo.action_move_up())
         ordered = self._ordered(sequence)
         self.assertEqual(ordered.ids, [email.id, call.id, todo.id, delay.id])
         self.assertEqual((todo.step_number, delay.step_number), (3, 4))
+        self.assertEqual((todo.day, delay.day), (3, 3))
+        self.assertEqual(todo.summary, "Follow up", "the content moves with the step")
+        self.assertDaysNonDecreasing(sequence)
+        # what used to fail after such a move
+        self.assertTrue(call.action_duplicate())
         self.assertDaysNonDecreasing(sequence)
 
-    def test_move_same_day_steps(self):
+    def test_move_delay_up(self):
+        """A delay moved above the call (same day) now pushes the call by its days."""
         sequence = self.sequence
         email, call, delay, todo = self._ordered(sequence)
         delay.action_move_up()
         self.assertEqual(self._ordered(sequence).ids, [email.id, delay.id, call.id, todo.id])
+        self.assertEqual((delay.day, call.day, todo.day), (3, 5, 5))
         self.assertDaysNonDecreasing(sequence)
+
+    def test_move_same_day_steps(self):
+        sequence = self._draft(
+            steps=[
+                {"step_type": "call", "day": 2, "summary": "Call"},
+                {"step_type": "todo", "day": 2, "summary": "Note"},
+            ]
+        )
+        call, todo = self._ordered(sequence)
+        todo.action_move_up()
+        self.assertEqual(self._ordered(sequence).ids, [todo.id, call.id])
+        self.assertEqual((todo.day, call.day), (2, 2))
+
+    def test_delay_adds_its_days_to_later_steps(self):
+        sequence = self.sequence
+        email, call, delay, todo = self._ordered(sequence)
+        delay.delay_days = 4
+        self.assertEqual((email.day, call.day, delay.day, todo.day), (1, 3, 3, 7))
+        delay.unlink()
+        self.assertEqual((email.day, call.day, todo.day), (1, 3, 3), "without the delay the to-do comes back")
+        self.assertDaysNonDecreasing(sequence)
+
+    def test_titles_without_raw_placeholders(self):
+        email = self._ordered(self.sequence)[0]
+        self.assertEqual(email.title, "Hello {Contact Name}")
+        email.subject = "{{ object.user_id.name }} and {{ object.contact_name ||| you }}"
+        self.assertEqual(email.title, "{Salesperson Name} and {Contact Name}")
 
     def test_move_at_the_ends_does_nothing(self):
         sequence = self.sequence

@@ -169,12 +169,12 @@ registry.category("web_tour.tours").add("crm_sequence_timeline_tour", {
         {
             content: "The email of day 1 is done",
             trigger:
-                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_day]:text(1)):has(td[name=step_name]:contains(Automatic email)) td[name=state]:text(Done)",
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_day]:text(1)):has(td[name=title]:contains(Automatic email)) td[name=state]:text(Done)",
         },
         {
             content: "The call of day 3 is scheduled",
             trigger:
-                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_day]:text(3)):has(td[name=step_name]:contains(Timeline call)) td[name=state]:text(Scheduled)",
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_day]:text(3)):has(td[name=title]:contains(Timeline call)) td[name=state]:text(Scheduled)",
         },
         {
             content: "Pause the run",
@@ -210,12 +210,12 @@ registry.category("web_tour.tours").add("crm_sequence_timeline_tour", {
         {
             content: "The call will not happen",
             trigger:
-                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_name]:contains(Timeline call)) td[name=state]:text(Canceled)",
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=title]:contains(Timeline call)) td[name=state]:text(Canceled)",
         },
         {
             content: "The email stays done",
             trigger:
-                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=step_name]:contains(Automatic email)) td[name=state]:text(Done)",
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=title]:contains(Automatic email)) td[name=state]:text(Done)",
         },
         {
             content: "Nothing is left to pause or terminate",
