@@ -1,4 +1,11 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.crm_sequence.models.send_calendar import to_local
+
+from .common import CrmSequenceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -65,3 +72,58 @@ class TestCrmSequenceTours(HttpCase):
         self.assertEqual(sorted(enrollments.mapped("res_id")), sorted(leads.ids))
         self.assertEqual(set(enrollments.mapped("state")), {"active"})
         self.assertEqual(len(enrollments.touch_ids), 2)
+
+    def test_builder_days_tour(self):
+        """Move, duplicate, a refused move and the planned schedule's moved day, in the browser."""
+        admin = self.env.ref("base.user_admin")
+        admin.email = "admin@example.com"
+        # the manual email lands on the first Saturday from day 8 on: sent Monday instead
+        today = to_local("Europe/Brussels", fields.Datetime.now()).date()
+        saturday = next(day for day in range(8, 15) if (today + timedelta(days=day - 1)).weekday() == 5)
+        sequence = CrmSequenceCommon._create_sequence(
+            self.env(user=admin),
+            name="Days tour",
+            steps=[
+                {
+                    "step_type": "auto_email",
+                    "day": 1,
+                    "subject": "Hello {{ object.contact_name }}",
+                    "body_html": "<p>Hi</p>",
+                },
+                {"step_type": "call", "day": 2, "summary": "Call them"},
+                {"step_type": "delay", "day": 2, "delay_days": 2},
+                {"step_type": "todo", "day": 4, "summary": "Follow up"},
+                {
+                    "step_type": "manual_email",
+                    "day": saturday,
+                    "subject": "Proposal for {{ object.name }}",
+                    "body_html": "<p>Our proposal</p>",
+                },
+            ],
+        )
+        self.start_tour(
+            f"/odoo/action-crm_sequence.crm_sequence_action/{sequence.id}",
+            "crm_sequence_builder_days_tour",
+            login="admin",
+        )
+        steps = sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
+        self.assertEqual(
+            [(step.step_type, step.day) for step in steps],
+            [("auto_email", 1), ("call", 2), ("call", 2), ("todo", 2), ("delay", 2), ("manual_email", saturday)],
+        )
+
+    def test_builder_unsaved_tour(self):
+        admin = self.env.ref("base.user_admin")
+        admin.email = "admin@example.com"
+        kanban = CrmSequenceCommon._create_sequence(self.env(user=admin), name="Kanban tour")
+        kanban.action_activate()
+        leads = self.env["crm.lead"].create(
+            [{"name": f"Kanban {index}", "email_from": f"k{index}@example.com"} for index in range(2)]
+        )
+        kanban.enroll_records(leads)
+        kanban.enrollment_ids[:1].action_terminate()
+        self.start_tour("/odoo", "crm_sequence_builder_unsaved_tour", login="admin")
+        sequence = self.env["crm.sequence"].search([("name", "=", "Unsaved tour")])
+        steps = sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
+        self.assertEqual(steps.mapped("summary"), ["Second task", "Second task", "First call"])
+        self.assertEqual(steps.mapped("day"), [1, 1, 1])

@@ -57,7 +57,7 @@ registry.category("web_tour.tours").add("crm_sequence_builder_tour", {
         {
             content: "The email step is listed",
             trigger:
-                ".o_field_widget[name=step_ids] .o_data_row:contains(Hello {{ object.name }})",
+                ".o_field_widget[name=step_ids] .o_data_row:contains(Hello {Opportunity})",
         },
         // --- call ------------------------------------------------------------
         {
