@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "security/crm_sequence_security.xml",
         "data/ir_cron_data.xml",
+        "data/crm_sequence_templates.xml",
         "views/crm_sequence_step_views.xml",
         "views/crm_sequence_removal_rule_views.xml",
         "views/crm_sequence_views.xml",

@@ -10,5 +10,6 @@ from . import (
     res_partner,
     ir_actions_server,
     mail_activity,
+    mail_compose_message,
     mail_thread,
 )

@@ -195,6 +195,11 @@ class CrmSequence(models.Model):
     bounced_count = fields.Integer("Removed on bounce", compute="_compute_enrollment_counts")
     opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
     terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
+    waiting_count = fields.Integer(
+        "Waiting on tasks",
+        compute="_compute_enrollment_counts",
+        help="Running enrollments whose steps have all run and whose tasks are still open.",
+    )
     planned_schedule = fields.Json(
         compute="_compute_planned_schedule",
         help="When each step would happen for a record enrolled now, under the current timing rules.",
@@ -299,18 +304,20 @@ class CrmSequence(models.Model):
         Enrollment = self.env["crm.sequence.enrollment"].sudo()
         by_state = defaultdict(int)
         by_reason = defaultdict(int)
-        for sequence, state, reason, count in Enrollment._read_group(
+        waiting = defaultdict(int)
+        for sequence, state, reason, waiting_on_tasks, count in Enrollment._read_group(
             [("sequence_id", "in", self.ids)],
-            ["sequence_id", "state", "end_reason"],
+            ["sequence_id", "state", "end_reason", "waiting_on_tasks"],
             ["__count"],
         ):
             by_state[sequence.id, state] += count
             by_reason[sequence.id, reason] += count
+            waiting[sequence.id] += count if waiting_on_tasks else 0
         executed = dict(
             self.env["crm.sequence.touch"]
             .sudo()
             ._read_group(
-                [("sequence_id", "in", self.ids), ("state", "=", "done")],
+                [("sequence_id", "in", self.ids), ("state", "in", ("done", "open"))],
                 ["sequence_id"],
                 ["__count"],
             )
@@ -330,6 +337,7 @@ class CrmSequence(models.Model):
             sequence.bounced_count = by_reason[sequence.id, "bounced"]
             sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
             sequence.terminated_count = counts["terminated"]
+            sequence.waiting_count = waiting[sequence.id]
 
     @api.depends(
         "step_ids.day",
@@ -611,6 +619,8 @@ class CrmSequence(models.Model):
             domain.append(("state", "in", RUNNING_STATES))
         elif selected in ("completed", "removed", "terminated", "paused"):
             domain.append(("state", "=", selected))
+        elif selected == "waiting":
+            domain.append(("waiting_on_tasks", "=", True))
         elif selected:
             domain.append(("end_reason", "=", selected))
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_enrollment_action")

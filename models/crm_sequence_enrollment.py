@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -58,6 +60,12 @@ class CrmSequenceEnrollment(models.Model):
     )
     touch_ids = fields.One2many("crm.sequence.touch", "enrollment_id", string="Timeline")
     next_touch_date = fields.Datetime("Next step on", compute="_compute_next_touch", store=True, index=True)
+    waiting_on_tasks = fields.Boolean(
+        "Waiting on tasks",
+        compute="_compute_waiting_on_tasks",
+        store=True,
+        help="Every step has run; the run completes when its open tasks are done or canceled.",
+    )
     next_step_id = fields.Many2one("crm.sequence.step", string="Next step", compute="_compute_next_touch", store=True)
     user_id = fields.Many2one(
         "res.users",
@@ -96,6 +104,14 @@ class CrmSequenceEnrollment(models.Model):
             )[:1]
             enrollment.next_touch_date = upcoming.date_scheduled if enrollment.state == "active" else False
             enrollment.next_step_id = upcoming.step_id
+
+    @api.depends("touch_ids.state", "state")
+    def _compute_waiting_on_tasks(self):
+        for enrollment in self:
+            states = set(enrollment.touch_ids.mapped("state"))
+            enrollment.waiting_on_tasks = (
+                enrollment.state == "active" and "open" in states and "scheduled" not in states
+            )
 
     @api.depends_context("uid")
     def _compute_can_manage(self):
@@ -179,7 +195,7 @@ class CrmSequenceEnrollment(models.Model):
     def _enroll(self, sequence, records, date_start=None):
         """Create the runs of ``records`` in ``sequence`` and plan their touches.
 
-        Callers filter what may not be enrolled (``crm.sequence.enroll._classify``).
+        Callers filter what may not be enrolled (``crm.sequence._classify``).
         Returns the new enrollments.
         """
         if not records:
@@ -204,6 +220,11 @@ class CrmSequenceEnrollment(models.Model):
         enrollments = self.sudo().create(vals_list)
         self.env["crm.sequence.touch"]._plan(enrollments, sequence.step_ids, now)
         self.env["crm.sequence.touch"]._wake_cron()
+        enrollments._log_trace(
+            lambda e: e.env._(
+                "Enrolled in the sequence “%(sequence)s” by %(user)s.", sequence=sequence.name, user=e.env.user.name
+            )
+        )
         return enrollments
 
     def _end(self, state, reason, date=None):
@@ -214,9 +235,39 @@ class CrmSequenceEnrollment(models.Model):
         date = date or fields.Datetime.now()
         self.touch_ids.filtered(lambda t: t.state == "scheduled").write({"state": "canceled"})
         self.write({"state": state, "end_reason": reason, "date_end": date, "date_paused": False})
+        if reason != "record_deleted":
+            reasons = dict(self._fields["end_reason"]._description_selection(self.env))
+            self._log_trace(
+                lambda e: e.env._(
+                    "Left the sequence “%(sequence)s”: %(reason)s.",
+                    sequence=e.sequence_id.name,
+                    reason=reasons.get(reason, reason).lower(),
+                )
+            )
 
     def _pause(self, by_sequence=False):
         self.sudo().write({"state": "paused", "date_paused": fields.Datetime.now(), "paused_by_sequence": by_sequence})
+        self._log_trace(
+            lambda e: (
+                e.env._("Sequence “%s” paused: the sequence was deactivated.", e.sequence_id.name)
+                if by_sequence
+                else e.env._(
+                    "Sequence “%(sequence)s” paused by %(user)s.", sequence=e.sequence_id.name, user=e.env.user.name
+                )
+            )
+        )
+
+    def _log_trace(self, body):
+        """A note on each enrolled record's chatter (no notification), ``body(enrollment)``
+        giving its text: who enrolled, paused, resumed or ended the run, and why."""
+        for res_model, enrollments in self.sudo().grouped("res_model").items():
+            Model = self.env[res_model]
+            if not hasattr(Model, "_message_log_batch"):
+                continue
+            records = Model.browse(enrollments.mapped("res_id")).exists()
+            existing = set(records.ids)
+            bodies = {e.res_id: Markup("<p>%s</p>") % body(e) for e in enrollments if e.res_id in existing}
+            records._message_log_batch(bodies=bodies)
 
     def _resume(self):
         """Shift what remains by the time spent paused, then re-fit it into the send window."""
@@ -230,6 +281,11 @@ class CrmSequenceEnrollment(models.Model):
                     touch.date_scheduled = Touch._fit(calendar, touch.date_scheduled + shift, touch.step_id)
         self.sudo().write({"state": "active", "date_paused": False, "paused_by_sequence": False})
         Touch._wake_cron()
+        self._log_trace(
+            lambda e: e.env._(
+                "Sequence “%(sequence)s” resumed by %(user)s.", sequence=e.sequence_id.name, user=e.env.user.name
+            )
+        )
 
     def _reschedule_remaining(self):
         """Apply the sequence's current steps and timing to what remains of these runs.
@@ -262,9 +318,12 @@ class CrmSequenceEnrollment(models.Model):
         Touch._wake_cron()
 
     def _complete_finished(self):
-        """Complete the runs that have nothing left to do."""
-        finished = self.filtered(lambda e: e.state == "active" and not any(t.state == "scheduled" for t in e.touch_ids))
+        """Complete the runs that have nothing left to do: no step to come, no task open."""
+        finished = self.filtered(
+            lambda e: e.state == "active" and not any(t.state in ("scheduled", "open") for t in e.touch_ids)
+        )
         finished.write({"state": "completed", "end_reason": "completed", "date_end": fields.Datetime.now()})
+        finished._log_trace(lambda e: e.env._("Completed the sequence “%s”.", e.sequence_id.name))
         return finished
 
     def _remove_on_engagement(self, trigger):

@@ -101,6 +101,7 @@ class CrmSequenceStep(models.Model):
 
     # Results (computed from the touches in grouped queries)
     scheduled_count = fields.Integer("Scheduled", compute="_compute_results")
+    open_count = fields.Integer("Open tasks", compute="_compute_results")
     done_count = fields.Integer("Done", compute="_compute_results")
     skipped_count = fields.Integer("Skipped", compute="_compute_results")
     failed_count = fields.Integer("Failed", compute="_compute_results")
@@ -166,7 +167,7 @@ class CrmSequenceStep(models.Model):
             for index, flag in enumerate((True, opened, replied, bounced)):
                 totals[index] += count if flag else 0
         for step in self:
-            for state in ("scheduled", "done", "skipped", "failed"):
+            for state in ("scheduled", "open", "done", "skipped", "failed"):
                 step[f"{state}_count"] = by_state.get((step.id, state), 0)
             sent, opened, replied, bounced = engagement.get(step.id, (0, 0, 0, 0))
             step.sent_count, step.opened_count = sent, opened

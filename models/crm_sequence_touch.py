@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import hmac
+from odoo.tools import format_date, hmac
 
 from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES
 from .send_calendar import NoSendingDay, PlanStep, to_local
@@ -13,6 +13,7 @@ _logger = logging.getLogger(__name__)
 
 TOUCH_STATES = [
     ("scheduled", "Scheduled"),
+    ("open", "Open task"),
     ("done", "Done"),
     ("skipped", "Skipped"),
     ("canceled", "Canceled"),
@@ -62,6 +63,12 @@ class CrmSequenceTouch(models.Model):
     date_opened = fields.Datetime(readonly=True)
     date_replied = fields.Datetime(readonly=True)
     result_message = fields.Char("Details", help="Why the touch was skipped or failed.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Seller",
+        index="btree_not_null",
+        help="Who sent the email, or who has (then who did) the task.",
+    )
 
     _due_idx = models.Index("(date_scheduled, id) WHERE state = 'scheduled'")
 
@@ -177,6 +184,7 @@ class CrmSequenceTouch(models.Model):
         """
         batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500))
         domain = self._due_domain()
+        new_tasks = self.browse()
         while True:
             candidates = self.search(domain, limit=batch_size)
             if not candidates:
@@ -187,9 +195,11 @@ class CrmSequenceTouch(models.Model):
             touches.invalidate_recordset(["state"])
             touches = touches.filtered(lambda t: t.state == "scheduled")
             touches._execute()
+            new_tasks |= touches.filtered(lambda t: t.state == "open")
             remaining = self.search_count(domain, limit=batch_size * 10)
             if not self.env["ir.cron"]._commit_progress(len(touches), remaining=remaining):
                 break
+        self._notify_task_digest(new_tasks)
         self._wake_cron()
 
     @api.model
@@ -350,6 +360,7 @@ class CrmSequenceTouch(models.Model):
         for touch, mail in zip(touches, mails):
             touch.write(
                 {
+                    "user_id": sender.id,
                     "state": "done",
                     "date_done": now,
                     "mail_mail_id": mail.id,
@@ -388,32 +399,76 @@ class CrmSequenceTouch(models.Model):
             }
             for touch in self
         ]
-        Activity = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(
-                mail_activity_quick_update=not sequence.notify_task_due,
-            )
-        )
-        activities = Activity.create(vals_list)
-        # a trace in each record's chatter; Odoo itself logs the activity when it is done
+        # no "assigned to you" email per task: the cron sends one digest per user instead
+        activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
+        # a trace in each record's chatter, in the language of the user who has the task
         records = self.env[sequence.model].browse(self.mapped("res_id"))
+        titles = dict(zip(self.mapped("res_id"), self.mapped("title")))
         records._message_log_batch(
             bodies={
                 activity.res_id: Markup("<p>%s</p>")
-                % self.env._(
+                % self.with_context(lang=activity.user_id.lang or self.env.lang).env._(
                     "Sequence “%(sequence)s”: %(step)s planned for %(user)s, due %(date)s.",
                     sequence=sequence.name,
-                    step=step.display_name,
+                    step=titles[activity.res_id],
                     user=activity.user_id.name,
-                    date=activity.date_deadline,
+                    date=format_date(self.env, activity.date_deadline, lang_code=activity.user_id.lang),
                 )
                 for activity in activities
             }
         )
         now = fields.Datetime.now()
         for touch, activity in zip(self, activities):
-            touch.write({"state": "done", "date_done": now, "activity_id": activity.id})
+            touch.write({"state": "open", "date_done": now, "activity_id": activity.id, "user_id": activity.user_id.id})
+
+    def _task_done(self, user):
+        """The task of these open touches was marked done by ``user``."""
+        touches = self.filtered(lambda t: t.state == "open")
+        touches.write({"state": "done", "date_done": fields.Datetime.now(), "user_id": user.id})
+        touches.enrollment_id._complete_finished()
+
+    def _task_canceled(self):
+        """The task of these open touches was deleted: the step will not be done."""
+        touches = self.filtered(lambda t: t.state == "open")
+        touches.write(
+            {
+                "state": "canceled",
+                "date_done": fields.Datetime.now(),
+                "result_message": self.env._("The task was canceled."),
+            }
+        )
+        touches.enrollment_id._complete_finished()
+
+    @api.model
+    def _notify_task_digest(self, touches):
+        """One notification per user listing their new sequence tasks (record, step, due
+        date, link), sent through their notification preference (inbox or email)."""
+        touches = touches.filtered(lambda t: t.state == "open" and t.activity_id and t.sequence_id.notify_task_due)
+        for user, user_touches in touches.grouped("user_id").items():
+            if not user:
+                continue
+            Touch = user_touches.with_context(lang=user.lang or self.env.lang)
+            lines = [
+                {
+                    "url": f"/mail/view?model={touch.res_model}&res_id={touch.res_id}",
+                    "record": touch.record_name,
+                    "step": touch.title,
+                    "due": format_date(Touch.env, touch.activity_id.date_deadline),
+                }
+                for touch in Touch.sorted(lambda t: (t.activity_id.date_deadline, t.id))
+            ]
+            body = Touch.env["ir.qweb"]._render(
+                "crm_sequence.crm_sequence_task_digest",
+                {"lines": lines, "queue_url": "/odoo/action-crm_sequence.mail_activity_action_crm_sequence_queue"},
+                minimal_qcontext=True,
+            )
+            self.env["mail.thread"].message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=Touch.env._("%s new sequence tasks", len(user_touches)),
+                body=body,
+                subtype_xmlid="mail.mt_note",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
 
     # ------------------------------------------------------------------
     # Engagement

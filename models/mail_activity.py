@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 # Links set by the sequence engine only: a user pointing an activity at another run
 # would release or count someone else's steps.
@@ -50,11 +50,48 @@ class MailActivity(models.Model):
     def _raise_sequence_fields(self):
         raise AccessError(self.env._("Sequence tasks are linked to their run by the sequence engine only."))
 
+    crm_sequence_step_type = fields.Selection(related="crm_sequence_step_id.step_type", string="Step type")
+    crm_sequence_phone = fields.Char("Phone", compute="_compute_crm_sequence_contact")
+    crm_sequence_email = fields.Char("Email", compute="_compute_crm_sequence_contact")
+    crm_sequence_outcome = fields.Selection(
+        [
+            ("connected", "Connected"),
+            ("voicemail", "Left a voicemail"),
+            ("no_answer", "No answer"),
+            ("wrong_number", "Wrong number"),
+        ],
+        string="Outcome",
+        help="How the call went; logged with the task when it is marked done.",
+    )
+
+    @api.depends("crm_sequence_id", "res_model", "res_id")
+    def _compute_crm_sequence_contact(self):
+        """The phone and address of the record, read through the sequence's contact fields."""
+        for activity in self:
+            sequence = activity.crm_sequence_id
+            record = activity._crm_sequence_record()
+            activity.crm_sequence_phone = (
+                record[sequence.phone_field_id.name] if record and sequence.phone_field_id else False
+            )
+            activity.crm_sequence_email = (
+                record[sequence.email_field_id.name] if record and sequence.email_field_id else False
+            )
+
+    def _crm_sequence_record(self):
+        self.ensure_one()
+        if not (self.crm_sequence_id and self.res_model in self.env):
+            return None
+        record = self.env[self.res_model].browse(self.res_id).exists()
+        return record if record.has_access("read") else None
+
     def unlink(self):
-        """A canceled "wait until done" task must not block its run: the next steps go on from now."""
-        touches = self._crm_sequence_waiting_touches()
+        """A canceled task cancels its step; a canceled "wait until done" task must not block
+        its run: the next steps go on from now."""
+        waiting = self._crm_sequence_waiting_touches()
+        open_touches = self.sudo().crm_sequence_touch_id.filtered(lambda t: t.state == "open")
         result = super().unlink()
-        for touch in touches:
+        open_touches._task_canceled()
+        for touch in waiting:
             touch.enrollment_id._shift_waiting(touch, fields.Datetime.now())
         return result
 
@@ -64,9 +101,112 @@ class MailActivity(models.Model):
         )
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        touches = self._crm_sequence_waiting_touches()
+        """A sequence task marked done completes its step (and releases what waited for it)."""
+        waiting = self._crm_sequence_waiting_touches()
+        open_touches = self.sudo().crm_sequence_touch_id.filtered(lambda t: t.state == "open")
         done_at = fields.Datetime.now()
+        outcomes = dict(self._fields["crm_sequence_outcome"]._description_selection(self.env))
+        if len(self) == 1 and self.crm_sequence_outcome:
+            outcome = outcomes[self.crm_sequence_outcome]
+            feedback = f"{outcome}: {feedback}" if feedback else outcome
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        for touch in touches:
+        open_touches._task_done(self.env.user)
+        for touch in waiting:
             touch.enrollment_id._shift_waiting(touch, done_at)
         return result
+
+    # ------------------------------------------------------------------
+    # The seller's task queue (CRM › Sequences › My tasks)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _crm_sequence_queue_domain(self):
+        """The current user's open sequence tasks due today or earlier."""
+        today = fields.Date.context_today(self)
+        return [
+            ("crm_sequence_touch_id", "!=", False),
+            ("user_id", "=", self.env.uid),
+            ("date_deadline", "<=", today),
+        ]
+
+    @api.model
+    def action_crm_sequence_start(self):
+        """Open the first task of the queue in the work form (or say there is none)."""
+        return self._crm_sequence_open_next()
+
+    def action_crm_sequence_done_next(self):
+        """Mark this task done, with its outcome and notes, and open the next one."""
+        self.ensure_one()
+        self.action_feedback(feedback=self.feedback or False)
+        return self._crm_sequence_open_next()
+
+    def action_crm_sequence_skip(self):
+        """Leave this task for later and open the next one of the queue."""
+        self.ensure_one()
+        return self._crm_sequence_open_next(after=self)
+
+    @api.model
+    def _crm_sequence_open_next(self, after=None):
+        queue = self.search(self._crm_sequence_queue_domain(), order="date_deadline, id")
+        if after:
+            later = queue.filtered(lambda a: (a.date_deadline, a.id) > (after.date_deadline, after.id))
+            queue = later or queue - after
+        task = queue[:1]
+        if not task:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("All done"),
+                    "message": self.env._("No sequence task is due any more today."),
+                    "type": "success",
+                    "next": self.env["ir.actions.act_window"]._for_xml_id(
+                        "crm_sequence.mail_activity_action_crm_sequence_queue"
+                    ),
+                },
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sequence task"),
+            "res_model": "mail.activity",
+            "res_id": task.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("crm_sequence.mail_activity_view_form_crm_sequence_task").id, "form")],
+            "target": "current",
+        }
+
+    def action_crm_sequence_compose(self):
+        """Odoo's composer on the record's thread, prefilled with the step's email rendered
+        for the record; sending it marks the task done and counts the email as the step's
+        (its opens, replies and bounces apply the removal rules like an automatic email)."""
+        self.ensure_one()
+        touch = self.sudo().crm_sequence_touch_id
+        if not touch or touch.step_type != "manual_email":
+            raise UserError(self.env._("Only manual email tasks of a sequence open the email composer."))
+        record = self._crm_sequence_record()
+        if record is None:
+            raise UserError(self.env._("The record of this task no longer exists or is not yours to see."))
+        step = touch.step_id
+        subject = step._render_field("subject", record.ids, compute_lang=True)[record.id]
+        body = step._render_field("body_html", record.ids, compute_lang=True)[record.id]
+        partners = record._mail_get_partners().get(record.id) or record._partner_find_from_emails_single(
+            [self.crm_sequence_email], no_create=False
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the sequence email"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": record._name,
+                "default_res_ids": record.ids,
+                "default_composition_mode": "comment",
+                "default_subject": subject,
+                "default_body": body,
+                "default_partner_ids": partners.ids,
+                "default_subtype_xmlid": "mail.mt_comment",
+                "crm_sequence_activity_id": self.id,
+            },
+        }

@@ -53,7 +53,8 @@ class TestExecution(CrmSequenceCommon):
         with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():
             self._run_cron()
         touch = self.env["crm.sequence.touch"].search([("res_id", "=", self.leads[0].id), ("step_type", "=", "call")])
-        self.assertEqual(touch.state, "done")
+        self.assertEqual(touch.state, "open", "open while its activity is")
+        self.assertEqual(touch.user_id, self.user_owner)
         activity = touch.activity_id
         self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
         self.assertEqual(activity.res_id, self.leads[0].id)
@@ -96,7 +97,11 @@ class TestExecution(CrmSequenceCommon):
             self._new_mails.filtered(lambda m: "assigned" in (m.subject or "")),
             "no assignment email when task notifications are off",
         )
-        self.assertEqual(sequence.enrollment_ids.state, "completed")
+        run = sequence.enrollment_ids
+        self.assertEqual((run.state, run.waiting_on_tasks), ("active", True), "every step ran, tasks are open")
+        (manual | todo).with_user(self.user_owner).action_done()
+        self.assertEqual(run.state, "completed")
+        self.assertEqual(set(touches.mapped("state")), {"done"})
 
     def test_task_notification_on(self):
         """With "notify when a task is due" on, the assignee gets Odoo's assignment notification."""

@@ -68,7 +68,12 @@ class TestLifecycle(CrmSequenceCommon):
             for when in ("2026-03-03 09:00:00", "2026-03-05 08:00:00", "2026-03-09 08:00:00"):
                 with freeze_time(when):
                     self._run_cron()
+        self.assertEqual(enrollment.state, "active")
+        self.assertTrue(enrollment.waiting_on_tasks, "the call and the to-do are still to do")
+        self.assertEqual(self.sequence.waiting_count, 1)
+        enrollment.touch_ids.activity_id.with_user(self.user_owner).action_done()
         self.assertEqual(enrollment.state, "completed")
+        self.sequence.invalidate_recordset()
         self.assertEqual(set(enrollment.touch_ids.mapped("state")), {"done"})
         self.assertEqual(self.sequence.completed_count, 1)
         self.assertEqual(self.sequence.active_count, 0)

@@ -66,7 +66,8 @@ class TestTracking(CrmSequenceCommon):
         self.assertAlmostEqual(step_email.open_rate, 0.25)
         self.assertAlmostEqual(step_email.reply_rate, 0.25)
         self.assertEqual(step_email.bounce_rate, 0.0)
-        self.assertEqual(step_call.done_count, 2)
+        self.assertEqual(step_call.open_count, 2, "the calls are open tasks")
+        self.assertEqual(step_call.done_count, 0)
         self.assertEqual(step_call.sent_count, 0)
         # canceled touches (replied and terminated runs) are neither scheduled nor done
         self.assertEqual(step_call.scheduled_count, 0)

@@ -1,0 +1,28 @@
+from odoo import models
+
+
+class MailComposeMessage(models.TransientModel):
+    """A manual email of a sequence, written in Odoo's composer from its task, becomes the
+    step's email: linked to its touch (so replies and bounces are read like those of an
+    automatic email), tracked when opened, and its task is marked done."""
+
+    _inherit = "mail.compose.message"
+
+    def _action_send_mail(self, auto_commit=False):
+        activity_id = self.env.context.get("crm_sequence_activity_id")
+        if not activity_id:
+            return super()._action_send_mail(auto_commit=auto_commit)
+        activity = self.env["mail.activity"].browse(activity_id).exists()
+        touch = activity.sudo().crm_sequence_touch_id
+        # queued rather than sent at once, so that the open-tracking pixel joins the sent copy only
+        composer = self.with_context(mail_notify_force_send=False, crm_sequence_activity_id=False)
+        mails, messages = super(MailComposeMessage, composer)._action_send_mail(auto_commit=auto_commit)
+        message = messages[:1]
+        if touch.state == "open" and message:
+            outgoing = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+            pixel = touch._open_pixel(touch.get_base_url())
+            for mail in outgoing:
+                mail.body_html = (mail.body_html or "") + pixel
+            touch.sudo().write({"message_id": message.id, "mail_mail_id": outgoing[:1].id})
+            activity.action_feedback(feedback=self.env._("Email sent from the composer."))
+        return mails, messages
