@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .crm_sequence import RUNNING_STATES
-from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER, TRIGGERS
+from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
 
 END_REASONS = [
     ("replied", "Replied"),
@@ -363,20 +363,23 @@ class CrmSequenceEnrollment(models.Model):
             self.end_note = self.env._("Status not changed: %s", error)
 
     def _notify_engagement(self, record, trigger):
+        """Tell the run's user, in their language, that the contact engaged and left."""
         self.ensure_one()
         user = self.user_id or self.sequence_id.user_id
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        reason = dict(self.env["crm.sequence.removal.rule"]._fields["trigger"]._description_selection(env))[trigger]
         record.message_notify(
             partner_ids=user.partner_id.ids,
-            subject=self.env._(
+            subject=env._(
                 "%(record)s left sequence %(sequence)s", record=record.display_name, sequence=self.sequence_id.name
             ),
-            body=self.env._(
+            body=env._(
                 "%(record)s left the sequence “%(sequence)s”: %(reason)s.",
                 record=record.display_name,
                 sequence=self.sequence_id.name,
-                reason=dict(TRIGGERS)[trigger].lower(),
+                reason=reason.lower(),
             ),
-            model_description=self.sequence_id.model_id.name,
+            model_description=self.sequence_id.model_id.with_env(env).name,
         )
 
     @api.model

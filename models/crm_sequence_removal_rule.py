@@ -50,7 +50,7 @@ class CrmSequenceRemovalRule(models.Model):
 
     @api.depends("trigger", "active")
     def _compute_display_name(self):
-        labels = dict(TRIGGERS)
+        labels = dict(self._fields["trigger"]._description_selection(self.env))
         for rule in self:
             rule.display_name = labels.get(rule.trigger, "")
 

@@ -288,7 +288,8 @@ class CrmSequenceStep(models.Model):
     def _check_day_values(self, vals):
         """Refuse days and delays out of range before they reach the database (where a
         huge number is a raw error and day 0 would read as "no day given")."""
-        for fname, label in (("day", self.env._("Day")), ("delay_days", self.env._("Wait (days)"))):
+        labels = {"day": self.env._("Day"), "delay_days": self.env._("Wait (days)")}
+        for fname, label in labels.items():
             if fname not in vals:
                 continue
             value = vals[fname]

@@ -42,7 +42,7 @@ class CrmSequenceTouch(models.Model):
     res_model = fields.Char(related="enrollment_id.res_model", store=True)
     res_id = fields.Many2oneReference(related="enrollment_id.res_id", store=True)
     record_name = fields.Char(related="enrollment_id.record_name")
-    step_id = fields.Many2one("crm.sequence.step", ondelete="set null", index="btree_not_null")
+    step_id = fields.Many2one("crm.sequence.step", string="Sequence step", ondelete="set null", index="btree_not_null")
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True)
     step_day = fields.Integer("Day")
     step_name = fields.Char("Step name")
@@ -372,7 +372,7 @@ class CrmSequenceTouch(models.Model):
         """Create the step's activity on each record, due on its planned day."""
         sequence = step.sequence_id
         model_id = self.env["ir.model"]._get_id(sequence.model)
-        notes = {}
+        notes, subjects = {}, {}
         if step.step_type == "manual_email":
             res_ids = self.mapped("res_id")
             subjects = step._render_field("subject", res_ids, compute_lang=True)
@@ -389,7 +389,7 @@ class CrmSequenceTouch(models.Model):
                 "res_model_id": model_id,
                 "res_id": touch.res_id,
                 "activity_type_id": step.activity_type_id.id,
-                "summary": step.summary or step.display_name,
+                "summary": step.summary or subjects.get(touch.res_id) or step.title,
                 "note": notes.get(touch.res_id) or step.note,
                 "date_deadline": to_local(sequence.tz, touch.date_scheduled).date(),
                 "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,

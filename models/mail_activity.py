@@ -108,7 +108,7 @@ class MailActivity(models.Model):
         outcomes = dict(self._fields["crm_sequence_outcome"]._description_selection(self.env))
         if len(self) == 1 and self.crm_sequence_outcome:
             outcome = outcomes[self.crm_sequence_outcome]
-            feedback = f"{outcome}: {feedback}" if feedback else outcome
+            feedback = self.env._("%(outcome)s: %(notes)s", outcome=outcome, notes=feedback) if feedback else outcome
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         open_touches._task_done(self.env.user)
         for touch in waiting:
@@ -129,7 +129,6 @@ class MailActivity(models.Model):
             ("date_deadline", "<=", today),
         ]
 
-    @api.model
     def action_crm_sequence_start(self):
         """Open the first task of the queue in the work form (or say there is none)."""
         return self._crm_sequence_open_next()

@@ -10,8 +10,10 @@ from . import (
     test_lifecycle,
     test_ownership,
     test_sequence_builder,
+    test_tasks,
     test_timing,
     test_tours,
     test_tracking,
     test_tracking_tours,
+    test_translations,
 )

@@ -127,3 +127,48 @@ class TestCrmSequenceTours(HttpCase):
         steps = sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
         self.assertEqual(steps.mapped("summary"), ["Second task", "Second task", "First call"])
         self.assertEqual(steps.mapped("day"), [1, 1, 1])
+
+    def test_task_queue_tour(self):
+        """A call and a manual email worked in a row from CRM › Sequences › My tasks."""
+        admin = self.env.ref("base.user_admin")
+        admin.email = "admin@example.com"
+        sequence = CrmSequenceCommon._create_sequence(
+            self.env(user=admin),
+            name="Queue tour",
+            send_sat=True,  # the tasks are due today, whatever today is
+            send_sun=True,
+            send_hour_from=0.0,
+            send_hour_to=24.0,
+            steps=[
+                {"step_type": "call", "day": 1, "summary": "Discovery call", "note": "<p>Ask about their budget</p>"},
+                {
+                    "step_type": "manual_email",
+                    "day": 1,
+                    "subject": "Proposal for {{ object.contact_name }}",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, here is our proposal.</p>",
+                },
+            ],
+        )
+        sequence.action_activate()
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Queue lead",
+                "contact_name": "Queue Contact",
+                "email_from": "queue.contact@example.com",
+                "phone": "+32 470 12 34 56",
+                "user_id": admin.id,
+            }
+        )
+        sequence.enroll_records(lead)
+        self.env["crm.sequence.touch"].search([("sequence_id", "=", sequence.id)])._execute()
+        self.start_tour(
+            "/odoo/action-crm_sequence.mail_activity_action_crm_sequence_queue",
+            "crm_sequence_task_queue_tour",
+            login="admin",
+        )
+        touches = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        self.assertEqual(touches.mapped("state"), ["done", "done"])
+        self.assertEqual(touches.mapped("user_id"), admin | admin)
+        self.assertIn("No answer: Try again tomorrow morning", str(lead.message_ids.mapped("body")))
+        self.assertEqual(touches[1].message_id.subject, "Proposal for Queue Contact")
+        self.assertEqual(sequence.enrollment_ids.state, "completed")
