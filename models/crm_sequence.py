@@ -687,19 +687,24 @@ class CrmSequence(models.Model):
         if not self.filtered_domain(self._usable_domain(self.model)):
             raise AccessError(self.env._("You may not use the sequence “%s”: it is not shared with you.", self.name))
 
+    def _check_board(self, res_model):
+        """Refuse records of another model than the sequence's board."""
+        self.ensure_one()
+        if res_model != self.model:
+            raise UserError(
+                self.env._(
+                    "The sequence “%(sequence)s” works on %(board)s, not on these records.",
+                    sequence=self.name,
+                    board=self.model_id.name,
+                )
+            )
+
     def _enroll_targets(self, records):
         """(existing records of the board, count of the given ids that no longer exist),
         from a recordset or from ids received over RPC."""
         self.ensure_one()
         if isinstance(records, models.BaseModel):
-            if records._name != self.model:
-                raise UserError(
-                    self.env._(
-                        "The sequence “%(sequence)s” works on %(board)s, not on these records.",
-                        sequence=self.name,
-                        board=self.model_id.name,
-                    )
-                )
+            self._check_board(records._name)
             ids = list(records._ids)
         elif isinstance(records, (list, tuple)):
             ids = list(records)

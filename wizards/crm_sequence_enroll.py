@@ -48,14 +48,7 @@ class CrmSequenceEnroll(models.TransientModel):
         if not isinstance(self.res_ids, list):
             raise UserError(self.env._("The records to enroll must be given by their ids (positive whole numbers)."))
         sequence = self.sequence_id
-        if sequence.model != self.res_model:
-            raise UserError(
-                self.env._(
-                    "The sequence “%(sequence)s” works on %(board)s, not on these records.",
-                    sequence=sequence.name,
-                    board=sequence.model_id.name,
-                )
-            )
+        sequence._check_board(self.res_model)
         report = sequence.enroll_records(self.res_ids)
         return {
             "type": "ir.actions.client",
