@@ -33,7 +33,7 @@ class CrmSequenceEnrollment(models.Model):
     _rec_name = "record_name"
 
     sequence_id = fields.Many2one("crm.sequence", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="sequence_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="sequence_id.company_id", store=True, precompute=True, index=True)
     res_model = fields.Char("Record model", required=True, index=True)
     res_id = fields.Many2oneReference("Record ID", model_field="res_model", required=True, index=True)
     record_name = fields.Char("Record", readonly=True)

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, hmac
+from odoo.tools import SQL, format_date, hmac
 
 from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES
 from .send_calendar import NoSendingDay, PlanStep, to_local
@@ -35,12 +35,15 @@ class CrmSequenceTouch(models.Model):
     _rec_name = "step_name"
 
     enrollment_id = fields.Many2one("crm.sequence.enrollment", required=True, ondelete="cascade", index=True)
-    enrollment_state = fields.Selection(related="enrollment_id.state", store=True, string="Enrollment state")
-    sequence_id = fields.Many2one(related="enrollment_id.sequence_id", store=True, index=True)
-    company_id = fields.Many2one(related="enrollment_id.company_id", store=True)
+    # copies of the run's fields, computed before the insert (precompute): no UPDATE per touch
+    enrollment_state = fields.Selection(
+        related="enrollment_id.state", store=True, precompute=True, string="Enrollment state"
+    )
+    sequence_id = fields.Many2one(related="enrollment_id.sequence_id", store=True, precompute=True, index=True)
+    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, precompute=True)
     # stored so that access checks read them with the touch (see crm.sequence.run.access)
-    res_model = fields.Char(related="enrollment_id.res_model", store=True)
-    res_id = fields.Many2oneReference(related="enrollment_id.res_id", store=True)
+    res_model = fields.Char(related="enrollment_id.res_model", store=True, precompute=True)
+    res_id = fields.Many2oneReference(related="enrollment_id.res_id", store=True, precompute=True)
     record_name = fields.Char(related="enrollment_id.record_name")
     step_id = fields.Many2one("crm.sequence.step", string="Sequence step", ondelete="set null", index="btree_not_null")
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True)
@@ -104,27 +107,65 @@ class CrmSequenceTouch(models.Model):
     @api.model
     def _plan(self, enrollments, steps, start, start_day=1, calendar=None):
         """Create the scheduled touches of ``steps`` for ``enrollments`` (see
-        ``SendCalendar.plan`` for what a step's day means)."""
+        ``SendCalendar.plan`` for what a step's day means).
+
+        Every run of a sequence gets the same plan, so the touches are inserted in one
+        ``INSERT ... SELECT`` joining the runs to the plan, instead of one ORM create per
+        touch: enrolling 10,000 records plans 30,000 touches in one query. The runs'
+        fields that depend on their touches are then recomputed by the ORM.
+        """
         steps = steps.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id))
         if not steps or not enrollments:
             return self.browse()
-        vals_list = []
-        for sequence, sequence_enrollments in enrollments.grouped("sequence_id").items():
+        enrollments.flush_recordset()
+        plan_rows = []
+        for sequence in enrollments.sequence_id:
             plan = self._plan_dates(calendar or sequence._send_calendar(start), steps, start, start_day)
-            titles = {step: step._long_title() for step in steps}
-            for enrollment in sequence_enrollments:
-                vals_list += [
-                    {
-                        "enrollment_id": enrollment.id,
-                        "step_id": planned.key.id,
-                        "step_type": planned.key.step_type,
-                        "step_day": planned.key.day,
-                        "step_name": titles[planned.key],
-                        "date_scheduled": planned.date or False,
-                    }
-                    for planned in plan
-                ]
-        return self.sudo().create(vals_list)
+            plan_rows += [
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s::timestamp)",
+                    sequence.id,
+                    planned.key.id,
+                    planned.key.step_type,
+                    planned.key.day,
+                    planned.key._long_title(),
+                    planned.date,
+                )
+                for planned in plan
+            ]
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO crm_sequence_touch (
+                        enrollment_id, step_id, step_type, step_day, step_name, date_scheduled, state,
+                        enrollment_state, sequence_id, company_id, res_model, res_id,
+                        create_uid, create_date, write_uid, write_date
+                    )
+                    SELECT enrollment.id, plan.step_id, plan.step_type, plan.step_day, plan.step_name,
+                           plan.date_scheduled, 'scheduled',
+                           enrollment.state, enrollment.sequence_id, enrollment.company_id,
+                           enrollment.res_model, enrollment.res_id,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM crm_sequence_enrollment enrollment
+                      JOIN (VALUES %(plan)s)
+                           AS plan(sequence_id, step_id, step_type, step_day, step_name, date_scheduled)
+                        ON plan.sequence_id = enrollment.sequence_id
+                     WHERE enrollment.id IN %(enrollment_ids)s
+                     ORDER BY enrollment.id, plan.step_id
+                 RETURNING id
+                    """,
+                    uid=self.env.uid,
+                    now=fields.Datetime.now(),
+                    plan=SQL(", ").join(plan_rows),
+                    enrollment_ids=tuple(enrollments.ids),
+                )
+            )
+        ]
+        enrollments.invalidate_recordset(["touch_ids"])
+        enrollments.modified(["touch_ids"])
+        return self.browse(ids)
 
     @api.model
     def _plan_dates(self, calendar, steps, start, start_day=1):
@@ -233,6 +274,10 @@ class CrmSequenceTouch(models.Model):
         self = self.sudo()
         self._check_records()
         for step, touches in self.filtered(lambda t: t.state == "scheduled").grouped("step_id").items():
+            # an earlier step of this batch may have ended the run (opt-out, deleted record)
+            touches = touches.filtered(lambda t: t.state == "scheduled" and t.enrollment_id.state == "active")
+            if not touches:
+                continue
             try:
                 with self.env.cr.savepoint():
                     touches._execute_step(step)

@@ -76,7 +76,8 @@ class TestTwoWorkers(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             touches = env["crm.sequence"].browse(self.sequence_id).enrollment_ids.touch_ids
-            self.assertEqual(set(touches.mapped("state")), {"done"})
+            self.assertEqual(set(touches.filtered(lambda t: t.step_type == "auto_email").mapped("state")), {"done"})
+            self.assertEqual(set(touches.filtered(lambda t: t.step_type == "call").mapped("state")), {"open"})
             emails = touches.filtered(lambda t: t.step_type == "auto_email")
             self.assertEqual(len(emails.mail_mail_id), 6, "one email per touch, none twice")
             activities = env["mail.activity"].search([("crm_sequence_touch_id", "in", touches.ids)])

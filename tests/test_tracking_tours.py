@@ -76,7 +76,10 @@ class TestCrmSequenceTrackingTours(HttpCase):
         leads = self._create_leads(["Manager Lead A", "Manager Lead B", "Manager Lead C"], self.admin)
         enrollments = self._start(sequence, leads)
         self.assertEqual(len(enrollments), 3)
-        self.assertEqual(set(enrollments.touch_ids.filtered(lambda t: t.step_day == 1).mapped("state")), {"done"})
+        day_one = enrollments.touch_ids.filtered(lambda t: t.step_day == 1)
+        self.assertEqual(set(day_one.mapped("state")), {"done", "open"}, "emails sent, calls open")
+        day_one.activity_id.with_user(self.admin).action_done()  # the calls were made
+        self.assertEqual(set(day_one.mapped("state")), {"done"})
         enrollments.filtered(lambda e: e.res_id == leads[2].id).action_terminate()
         self.assertEqual(
             (sequence.enrolled_count, sequence.active_count, sequence.terminated_count),

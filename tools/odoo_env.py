@@ -1,17 +1,28 @@
 """Shared helpers for `make run` and `make test`: where Odoo and its addons are,
 how to reach PostgreSQL, and how to call `python3 -m odoo`.
 
+`python3 tools/odoo_env.py test [--addon-dir DIR] [--keep-db] [-- PYTEST_ARGS...]` is
+`make test`: a throwaway database with the module installed, then pytest-odoo on tests/
+(tests/conftest.py fails skipped tests and tests that log errors), then the database is
+dropped. Odoo's log of the run goes to .build/logs/<database>.log; pytest's own summary is
+the last line and its exit code is ours.
+
 Standard library only, so it works before anything else is installed.
 """
 
+import argparse
 import configparser
 import getpass
 import hashlib
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import time
+import uuid
 from pathlib import Path
 
 MODULE = "crm_sequence"
@@ -232,3 +243,183 @@ def drop_database(name):
         print(f"WARNING: could not drop database {name}:\n{proc.stdout}{proc.stderr}", file=sys.stderr)
         return False
     return True
+
+
+def module_installed(db, module=MODULE):
+    ok, out = psql(f"SELECT state FROM ir_module_module WHERE name = '{module}'", database=db)
+    return ok and out == "installed"
+
+
+# --- make test --------------------------------------------------------------
+
+TEST_DB_PREFIX = f"{MODULE}_test_"
+LOGS = BUILD / "logs"
+# Python packages `make test` runs on (requirements.txt): import name -> what pip installs.
+TEST_REQUIREMENTS = {"pytest": "pytest", "pytest_odoo": "pytest-odoo", "websocket": "websocket-client"}
+# An ERROR/CRITICAL record in Odoo's log while the module installs, e.g.
+# "2025-01-01 12:00:00,123 4242 ERROR db odoo.modules.loading: ..."
+LOGGED_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
+
+
+def ensure_test_requirements():
+    """pip-install requirements.txt when pytest, pytest-odoo or websocket-client is missing."""
+    check = "; ".join(f"import {name}" for name in TEST_REQUIREMENTS)
+    if subprocess.run([PYTHON, "-c", check], capture_output=True, check=False).returncode == 0:
+        return
+    print(f"Installing {REPO / 'requirements.txt'} (needs {', '.join(TEST_REQUIREMENTS.values())})", flush=True)
+    cmd = [PYTHON, "-m", "pip", "install", "--quiet", "-r", str(REPO / "requirements.txt")]
+    if subprocess.run(cmd, check=False).returncode != 0:
+        die(f"Could not install the test requirements: run `{' '.join(cmd)}`.")
+
+
+def drop_stale_test_databases():
+    """Drop test databases left by runs that were killed (their pid is gone)."""
+    ok, out = psql(f"SELECT datname FROM pg_database WHERE datname LIKE '{TEST_DB_PREFIX}%'")
+    for name in out.split() if ok else []:
+        pid = name[len(TEST_DB_PREFIX) :].split("_")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            print(f"Dropping stale test database {name}", flush=True)
+            drop_database(name)
+
+
+def prune_logs(keep=10):
+    """Keep the logs of the last `keep` runs (this one included)."""
+    try:
+        for old in sorted(LOGS.glob(f"{TEST_DB_PREFIX}*.log"), key=lambda p: p.stat().st_mtime)[: -(keep - 1)]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a concurrent run pruned first
+        pass
+
+
+def install_module(db, addons, log_path):
+    """Create `db` with the module (no demo data, no tests); Odoo's output goes to the log.
+    Returns None, or why the install failed."""
+    cmd = odoo_cmd(
+        "-d",
+        db,
+        "-i",
+        MODULE,
+        "--stop-after-init",
+        f"--addons-path={addons}",
+        "--workers=0",
+        "--max-cron-threads=0",
+        "--log-level=info",
+        f"--logfile={log_path}",
+    )
+    with open(log_path, "a", encoding="utf-8") as log:  # stderr (tracebacks before logging starts) too
+        log.write(f"$ {' '.join(cmd)}\n")
+        log.flush()
+        returncode = subprocess.run(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, check=False).returncode
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    errors = [line for line in text.splitlines() if LOGGED_ERROR.match(line)]
+    if returncode != 0 or errors or not module_installed(db):
+        tail = "\n".join(errors[:20] or text.splitlines()[-40:])
+        return f"Installing {MODULE} failed (exit code {returncode}); {len(errors)} ERROR/CRITICAL record(s):\n{tail}"
+    return None
+
+
+def pytest_cmd(db, addons, log_path, pytest_args):
+    """pytest-odoo on the module's tests, reached through .build/addons*/crm_sequence.
+
+    The tests are collected from the link folder (never from the repository folder, whose
+    name may differ): pytest-odoo then imports them as odoo.addons.crm_sequence.tests.*,
+    and --confcutdir keeps pytest from importing the repository folder as a package.
+    """
+    links = addons.split(",")[0]
+    rc = odoorc()
+    odoo_extra = [
+        f"logfile={log_path}",
+        "max-cron-threads=0",  # no cron thread may run the module's cron in the middle of a test
+        "http-interface=127.0.0.1",
+        *(option.lstrip("-") for option in db_options()),
+    ]
+    return [
+        PYTHON,
+        "-m",
+        "pytest",
+        links,
+        f"--rootdir={links}",
+        f"--confcutdir={links}",
+        "-c",
+        str(REPO / "pyproject.toml"),
+        "-o",
+        f"cache_dir={BUILD / 'pytest_cache'}",
+        *([f"--odoo-config={rc}"] if rc else []),
+        f"--odoo-database={db}",
+        f"--odoo-addons-path={addons}",
+        "--odoo-log-level=info",
+        "--odoo-http",  # HttpCase tests (browser tours) need Odoo's HTTP server
+        *(f"--odoo-extra={option}" for option in odoo_extra),
+        *pytest_args,
+    ]
+
+
+def run_tests(addon_dir, pytest_args, keep_db=False):
+    """`make test`; returns the exit code (pytest's, or 1 when it could not run)."""
+    version = odoo_version()
+    if version != 19:
+        die(
+            "Odoo 19 cannot be imported; install Odoo 19.0 so that `import odoo` works and ~/.odoorc names "
+            f"its addons path (found: {version or 'no Odoo'}). `make run` can install it."
+        )
+    ensure_test_requirements()
+    check_postgres()
+    ensure_db_role()
+    addons = addons_path(addon_dir)
+    drop_stale_test_databases()
+    db = f"{TEST_DB_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    LOGS.mkdir(parents=True, exist_ok=True)
+    prune_logs()
+    log_path = LOGS / f"{db}.log"
+    print(f"Database {db} (dropped at the end); Odoo's log: {log_path}", flush=True)
+
+    # SIGTERM (CI timeout, make killed): stop pytest and still drop the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    proc, returncode = None, 1
+    try:
+        start = time.monotonic()
+        print(f"Installing {MODULE}...", flush=True)
+        failure = install_module(db, addons, log_path)
+        if failure:
+            print(failure, file=sys.stderr, flush=True)
+            return 1
+        print(f"Installed in {time.monotonic() - start:.0f}s; running pytest.", flush=True)
+        cmd = pytest_cmd(db, addons, log_path, pytest_args)
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(f"$ {' '.join(cmd)}\n")
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        while True:
+            try:
+                returncode = proc.wait()
+                break
+            except KeyboardInterrupt:  # Ctrl-C reached pytest too: let it print its summary
+                continue
+        return returncode
+    finally:
+        if proc and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if keep_db:
+            print(f"Kept database {db}", file=sys.stderr, flush=True)
+        else:
+            drop_database(db)  # quietly (warns on stderr when it cannot): pytest's summary stays last
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    test = sub.add_parser("test", help="make test: run the module's tests with pytest-odoo in a throwaway database")
+    test.add_argument("--addon-dir", default=str(REPO), help="addon to test (default: this repository)")
+    test.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="pytest options, after --")
+    args = parser.parse_args()
+    pytest_args = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    return run_tests(args.addon_dir, pytest_args, keep_db=args.keep_db)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
