@@ -80,6 +80,10 @@ class CrmSequenceEnrollment(models.Model):
     enrolled_by_id = fields.Many2one(
         "res.users", string="Enrolled by", default=lambda self: self.env.user, readonly=True
     )
+    trace_pending = fields.Boolean(
+        readonly=True,
+        help="Enrolled with many others: the cron writes its enrollment note in the record's chatter.",
+    )
     end_note = fields.Char(
         "Note",
         readonly=True,
@@ -91,6 +95,7 @@ class CrmSequenceEnrollment(models.Model):
     )
 
     _record_sequence_idx = models.Index("(res_model, res_id, sequence_id)")
+    _trace_pending_idx = models.Index("(id) WHERE trace_pending")
 
     # ------------------------------------------------------------------
     # Computes
@@ -219,13 +224,36 @@ class CrmSequenceEnrollment(models.Model):
             )
         enrollments = self.sudo().create(vals_list)
         self.env["crm.sequence.touch"]._plan(enrollments, sequence.step_ids, now)
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.trace_now_limit", 500))
+        if len(enrollments) <= limit:
+            enrollments._log_enrolled()
+        else:
+            # a chatter note costs about a millisecond per record in Odoo: for a large selection
+            # the cron writes them right after, so that the user's action stays quick
+            enrollments.write({"trace_pending": True})
+            self.env.ref("crm_sequence.ir_cron_process_touches")._trigger()
         self.env["crm.sequence.touch"]._wake_cron()
-        enrollments._log_trace(
+        return enrollments
+
+    def _log_enrolled(self):
+        self._log_trace(
             lambda e: e.env._(
-                "Enrolled in the sequence “%(sequence)s” by %(user)s.", sequence=sequence.name, user=e.env.user.name
+                "Enrolled in the sequence “%(sequence)s” by %(user)s.",
+                sequence=e.sequence_id.name,
+                user=e.enrolled_by_id.name,
             )
         )
-        return enrollments
+        self.filtered("trace_pending").write({"trace_pending": False})
+
+    @api.model
+    def _cron_log_pending_traces(self, batch_size):
+        """Write the enrollment notes of large enrollments, in committed batches."""
+        domain = [("trace_pending", "=", True)]
+        while pending := self.sudo().search(domain, limit=batch_size):
+            pending._log_enrolled()
+            remaining = self.sudo().search_count(domain, limit=batch_size * 10)
+            if not self.env["ir.cron"]._commit_progress(len(pending), remaining=remaining):
+                break
 
     def _end(self, state, reason, date=None):
         """Finish these runs: cancel what they still had to do."""

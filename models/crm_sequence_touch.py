@@ -224,6 +224,7 @@ class CrmSequenceTouch(models.Model):
         due touch.
         """
         batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500))
+        self.env["crm.sequence.enrollment"]._cron_log_pending_traces(batch_size)
         domain = self._due_domain()
         new_tasks = self.browse()
         while True:

@@ -207,3 +207,22 @@ class TestTasks(CrmSequenceCommon):
             )
         )
         self.assertEqual(by_seller, {self.user_owner: 6}, "3 emails sent as Oscar, 3 calls of his")
+
+    def test_large_enrollment_notes_written_by_the_cron(self):
+        """Above ``crm_sequence.trace_now_limit`` records, the enrollment notes are written by
+        the cron right after the action (one chatter note costs about a millisecond)."""
+        self.env["ir.config_parameter"].set_param("crm_sequence.trace_now_limit", 1)
+        with freeze_time("2026-03-03 08:00:00"):
+            self.sequence.with_user(self.user_owner).enroll_records(self.leads[:2])
+        runs = self.sequence.enrollment_ids
+
+        def enrolled_notes():
+            bodies = self.leads[:2].message_ids.mapped("body")
+            return [body for body in bodies if "Enrolled in the sequence" in str(body)]
+
+        self.assertEqual(set(runs.mapped("trace_pending")), {True})
+        self.assertFalse(enrolled_notes())
+        self._run_day("2026-03-03 08:00:00")
+        self.assertEqual(len(enrolled_notes()), 2)
+        self.assertIn("by Oscar Owner", str(enrolled_notes()[0]), "who enrolled, not the cron's user")
+        self.assertEqual(set(runs.mapped("trace_pending")), {False})
