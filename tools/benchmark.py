@@ -373,6 +373,13 @@ def main():
             report = sequence.with_user(salesperson).enroll_records(scale_leads.ids)
         assert report["enrolled"] == n, f"{report} instead of {n} enrolled"
         cr.commit()
+        env.invalidate_all()
+        # above crm_sequence.trace_now_limit records the enrollment notes are left to the cron:
+        # their cost is paid right after the action, in the background, and counted here
+        pending = env["crm.sequence.enrollment"].search_count([("trace_pending", "=", True)])
+        with measure(cr, f"Cron: enrollment notes of {pending} records", max(pending, 1), results):
+            api.Environment(cr, api.SUPERUSER_ID, {})["crm.sequence.enrollment"]._cron_log_pending_traces(500)
+        cr.commit()
 
         # 6. the cron when nothing is due, with N x 10 touches scheduled in the future
         def scheduled_touches():
@@ -432,9 +439,11 @@ def main():
     )
     enroll = next(r for r in results if r[0].startswith("Enroll"))
     idle = next(r for r in results if r[0].startswith("Cron, nothing due"))
+    notes = next(r for r in results if r[0].startswith("Cron: enrollment notes"))
     print(
         f"enroll: {n} leads in {enroll[1]:.2f} s -> {enroll[1] * 1000 / n:.2f} ms/lead, "
-        f"{enroll[2] / n:.2f} queries/lead (target <= 10 s for 10,000 leads, i.e. <= 1.00 ms/lead)"
+        f"{enroll[2] / n:.2f} queries/lead (target <= 10 s for 10,000 leads, i.e. <= 1.00 ms/lead); "
+        f"then {notes[1]:.2f} s of chatter notes written by the cron"
     )
     print(
         f"cron, nothing due: {idle[1] * 1000:.2f} ms, {idle[2]} queries with {idle[3]} "
