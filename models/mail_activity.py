@@ -66,16 +66,20 @@ class MailActivity(models.Model):
 
     @api.depends("crm_sequence_id", "res_model", "res_id")
     def _compute_crm_sequence_contact(self):
-        """The phone and address of the record, read through the sequence's contact fields."""
-        for activity in self:
-            sequence = activity.crm_sequence_id
-            record = activity._crm_sequence_record()
-            activity.crm_sequence_phone = (
-                record[sequence.phone_field_id.name] if record and sequence.phone_field_id else False
-            )
-            activity.crm_sequence_email = (
-                record[sequence.email_field_id.name] if record and sequence.email_field_id else False
-            )
+        """The phone and address of the record, read through the sequence's contact fields,
+        for the records the user may read (one access check and one read per model)."""
+        self.crm_sequence_phone = self.crm_sequence_email = False
+        tasks = self.filtered(lambda a: a.crm_sequence_id and a.res_model in self.env)
+        for res_model, activities in tasks.grouped("res_model").items():
+            records = self.env[res_model].browse(activities.mapped("res_id")).exists()._filtered_access("read")
+            readable = {record.id: record for record in records}
+            for activity in activities:
+                record = readable.get(activity.res_id)
+                sequence = activity.crm_sequence_id
+                if record and sequence.phone_field_id:
+                    activity.crm_sequence_phone = record[sequence.phone_field_id.name]
+                if record and sequence.email_field_id:
+                    activity.crm_sequence_email = record[sequence.email_field_id.name]
 
     def _crm_sequence_record(self):
         self.ensure_one()

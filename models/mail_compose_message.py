@@ -13,6 +13,14 @@ class MailComposeMessage(models.TransientModel):
         if not activity_id:
             return super()._action_send_mail(auto_commit=auto_commit)
         activity = self.env["mail.activity"].browse(activity_id).exists()
+        # only the task of the record this email is written on, and one the user may complete
+        if not (
+            activity
+            and activity.res_model == self.model
+            and [activity.res_id] == self._evaluate_res_ids()
+            and activity.has_access("write")
+        ):
+            activity = self.env["mail.activity"]
         touch = activity.sudo().crm_sequence_touch_id
         # queued rather than sent at once, so that the open-tracking pixel joins the sent copy only
         composer = self.with_context(mail_notify_force_send=False, crm_sequence_activity_id=False)

@@ -143,12 +143,10 @@ class TestAccessMatrix(CrmSequenceCommon):
     def _read(self, record, name):
         fnames = {
             "step results": ["sent_count", "open_rate", "reply_rate", "done_count"],
-            "enrollment": ["record_name", "email", "state"],
-            "touch": ["record_name", "step_name", "message_id"],
-        }.get(name, ["display_name"])
-        if record._name == "crm.sequence.enrollment":
-            fnames = ["record_name", "email", "state"]
-        return bool(record.read(fnames))
+            "crm.sequence.enrollment": ["record_name", "email", "state"],
+            "crm.sequence.touch": ["record_name", "step_name", "title", "message_id"],
+        }
+        return bool(record.read(fnames.get(name) or fnames.get(record._name) or ["display_name"]))
 
     def _search(self, record, name):
         return record in record.search([("id", "=", record.id)])

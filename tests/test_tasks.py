@@ -173,6 +173,32 @@ class TestTasks(CrmSequenceCommon):
         self.assertTrue(touch.replied)
         self.assertEqual((run.state, run.end_reason), ("removed", "replied"))
 
+    def test_composer_ignores_another_records_task(self):
+        """The task in the composer's context must be the one of the record written to: a
+        forged context never links a message to another run nor completes its task."""
+        sequence = self._create_sequence(
+            self.env,
+            name="Manual",
+            user=self.user_owner,
+            steps=[{"step_type": "manual_email", "day": 1, "subject": "Hi", "body_html": "<p>Hi</p>"}],
+        )
+        sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"):
+            sequence.enroll_records(self.leads[0])
+        self._run_day()
+        touch = sequence.enrollment_ids.touch_ids
+        with self.mock_mail_gateway():
+            composer = (
+                self.env["mail.compose.message"]
+                .with_user(self.user_owner)
+                .with_context(crm_sequence_activity_id=touch.activity_id.id)
+                .create({"model": "crm.lead", "res_ids": self.leads[1].ids, "body": "<p>Other</p>", "subject": "Other"})
+            )
+            composer.action_send_mail()
+        self.assertEqual(touch.state, "open")
+        self.assertFalse(touch.message_id)
+        self.assertTrue(touch.activity_id.active)
+
     def test_chatter_traces(self):
         lead = self.leads[0]
         with freeze_time("2026-03-03 09:00:00"):
