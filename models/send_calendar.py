@@ -6,6 +6,8 @@ Dates in and out are naive UTC datetimes, as Odoo stores them; days and hours ar
 read in the calendar's time zone (pytz, so daylight saving time is applied).
 """
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -122,3 +124,132 @@ class SendCalendar:
             previous = local
             waiting = step.wait_until_done
         return planned
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When one email goes out (UTC) and, when a sending limit pushed it to a later
+    hour or day, which one (``"hourly"`` or ``"daily"``)."""
+
+    date: datetime
+    deferred: str | None = None
+
+
+class SenderQuota:
+    """How many more emails one sender (a mailbox) may send per hour and per day.
+
+    Hours are UTC hours; a day is a calendar day in the sender's own time zone.
+    ``load(start, end)`` answers {UTC hour: emails} already planned or sent by the
+    sender in [start, end) (naive UTC); it is asked once per day the planning uses.
+    Without limits nothing is counted or loaded.
+    """
+
+    def __init__(self, daily=0, hourly=0, tz_name="UTC", load=None):
+        self.daily = max(daily or 0, 0)
+        self.hourly = max(hourly or 0, 0)
+        self.tz = pytz.timezone(tz_name or "UTC")
+        self.load = load
+        self.hours = defaultdict(int)
+        self.days = defaultdict(int)
+        self.loaded = set()
+
+    @property
+    def limited(self):
+        return bool(self.daily or self.hourly)
+
+    def _day(self, utc):
+        return pytz.utc.localize(utc).astimezone(self.tz).date()
+
+    def _ensure(self, day):
+        if day in self.loaded or not self.load or not self.limited:
+            return
+        self.loaded.add(day)
+        start = self.tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        end = self.tz.localize(datetime.combine(day + timedelta(days=1), time.min))
+        end = end.astimezone(pytz.utc).replace(tzinfo=None)
+        for hour, count in self.load(start, end).items():
+            self.hours[hour] += count
+            self.days[day] += count
+
+    @staticmethod
+    def _hour(utc):
+        return utc.replace(minute=0, second=0, microsecond=0)
+
+    def day_free(self, utc):
+        if not self.daily:
+            return math.inf
+        day = self._day(utc)
+        self._ensure(day)
+        return self.daily - self.days[day]
+
+    def hour_free(self, utc):
+        if not self.hourly:
+            return math.inf
+        self._ensure(self._day(utc))
+        return self.hourly - self.hours[self._hour(utc)]
+
+    def take(self, utc):
+        if not self.limited:
+            return
+        day = self._day(utc)
+        self._ensure(day)
+        self.hours[self._hour(utc)] += 1
+        self.days[day] += 1
+
+
+def spread(calendar, quota, earliest, spread_sends=True):
+    """Send moments for the emails of one step, in the order of ``earliest`` (their
+    earliest moments, naive UTC): ``[Slot]``.
+
+    Each email goes out in the send window of ``calendar``, at or after its earliest
+    moment. With ``spread_sends`` the emails of a day are spaced evenly from the first
+    one's moment to the window's close instead of all leaving at its opening. The
+    sender's hourly and daily limits (``quota``) are kept: the emails a limit leaves no
+    room for move to the next free hour or sending day, marked with that limit.
+    """
+    count = len(earliest)
+    if not count:
+        return []
+    fitted = [calendar.fit(calendar.to_local(moment), in_window=True) for moment in earliest]
+    queue = sorted(range(count), key=lambda index: (fitted[index], index))
+    slots = [None] * count
+    deferred = {}
+    carry = []
+    position = 0
+    day_start = None
+    for _days in range(MAX_SEARCH_DAYS * 4):
+        if not carry and position >= count:
+            return slots
+        start = day_start if carry else fitted[queue[position]]
+        day = start.date()
+        close = datetime.combine(day, time.min) + timedelta(hours=calendar.hour_to)
+        today = list(carry)
+        while position < count and fitted[queue[position]].date() == day:
+            today.append(queue[position])
+            position += 1
+        free = min(len(today), quota.day_free(calendar.to_utc(start)))
+        interval = (close - start).total_seconds() / free if spread_sends and free > 0 else 0.0
+        if quota.hourly:
+            interval = max(interval, 3600.0 / quota.hourly)
+        carry = []
+        placed = 0
+        for index in today:
+            if placed >= free or quota.day_free(calendar.to_utc(start)) <= 0:
+                carry.append(index)
+                deferred.setdefault(index, "daily")
+                continue
+            local = max(start + timedelta(seconds=placed * interval), fitted[index])
+            while local < close and quota.hour_free(calendar.to_utc(local)) <= 0:
+                local = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+                deferred.setdefault(index, "hourly")
+            if local >= close:
+                carry.append(index)
+                deferred.setdefault(index, "hourly")
+                continue
+            moment = calendar.to_utc(local)
+            quota.take(moment)
+            slots[index] = Slot(moment, deferred.get(index))
+            placed += 1
+        if carry:
+            day_start = calendar.fit(datetime.combine(day + timedelta(days=1), time.min), in_window=True)
+    raise NoSendingDay(fitted[queue[0]].date())

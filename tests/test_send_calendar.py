@@ -4,7 +4,14 @@ from datetime import date, datetime
 
 import pytest
 
-from odoo.addons.crm_sequence.models.send_calendar import NoSendingDay, PlanStep, SendCalendar, to_local
+from odoo.addons.crm_sequence.models.send_calendar import (
+    NoSendingDay,
+    PlanStep,
+    SenderQuota,
+    SendCalendar,
+    spread,
+    to_local,
+)
 
 WORKDAYS = {0, 1, 2, 3, 4}
 
@@ -114,3 +121,99 @@ def test_no_sending_day_left():
 def test_to_local():
     assert to_local("Europe/Brussels", datetime(2026, 7, 1, 22, 30)) == datetime(2026, 7, 2, 0, 30)
     assert to_local(False, datetime(2026, 7, 1, 22, 30)) == datetime(2026, 7, 1, 22, 30)
+
+
+# ----------------------------------------------------------------------
+# Spreading and sending limits
+# ----------------------------------------------------------------------
+
+
+def local_slots(calendar, slots):
+    return [(calendar.to_local(slot.date).strftime("%a %H:%M"), slot.deferred) for slot in slots]
+
+
+def test_spread_over_the_window():
+    # Tuesday 3 March 2026 09:00 Brussels: four emails over 09:00-17:00, every two hours
+    calendar = brussels()
+    slots = spread(calendar, SenderQuota(), [datetime(2026, 3, 3, 8, 0)] * 4)
+    assert local_slots(calendar, slots) == [
+        ("Tue 09:00", None),
+        ("Tue 11:00", None),
+        ("Tue 13:00", None),
+        ("Tue 15:00", None),
+    ]
+
+
+def test_without_spreading_all_leave_at_their_moment():
+    calendar = brussels()
+    slots = spread(calendar, SenderQuota(), [datetime(2026, 3, 3, 6, 0)] * 3, spread_sends=False)
+    assert local_slots(calendar, slots) == [("Tue 09:00", None)] * 3
+
+
+def test_spread_starts_at_the_enrollment_moment():
+    # enrolled at 15:00 local: two emails over the two hours left
+    calendar = brussels()
+    slots = spread(calendar, SenderQuota(), [datetime(2026, 3, 3, 14, 0)] * 2)
+    assert local_slots(calendar, slots) == [("Tue 15:00", None), ("Tue 16:00", None)]
+
+
+def test_daily_limit_defers_to_next_sending_days():
+    # Thursday 5 March, daily limit 2: two on Thursday, two on Friday, the last on Monday
+    calendar = brussels()
+    slots = spread(calendar, SenderQuota(daily=2, tz_name="Europe/Brussels"), [datetime(2026, 3, 5, 8, 0)] * 5)
+    assert local_slots(calendar, slots) == [
+        ("Thu 09:00", None),
+        ("Thu 13:00", None),
+        ("Fri 09:00", "daily"),
+        ("Fri 13:00", "daily"),
+        ("Mon 09:00", "daily"),
+    ]
+
+
+def test_hourly_limit_spaces_and_defers():
+    # window 09:00-12:00, one email an hour: three today, two tomorrow
+    calendar = SendCalendar("Europe/Brussels", WORKDAYS, 9.0, 12.0)
+    slots = spread(calendar, SenderQuota(hourly=1), [datetime(2026, 3, 3, 8, 0)] * 5, spread_sends=False)
+    assert local_slots(calendar, slots) == [
+        ("Tue 09:00", None),
+        ("Tue 10:00", None),
+        ("Tue 11:00", None),
+        ("Wed 09:00", "hourly"),
+        ("Wed 10:00", "hourly"),
+    ]
+
+
+def test_emails_already_planned_count():
+    # the sender already has 3 emails on Tuesday (another sequence): with a limit of 4, one more today
+    loaded = []
+
+    def load(start, end):
+        loaded.append((start, end))
+        return {datetime(2026, 3, 3, 8, 0): 3} if start <= datetime(2026, 3, 3, 8, 0) < end else {}
+
+    calendar = brussels()
+    quota = SenderQuota(daily=4, tz_name="Europe/Brussels", load=load)
+    slots = spread(calendar, quota, [datetime(2026, 3, 3, 8, 0)] * 2)
+    assert local_slots(calendar, slots) == [("Tue 09:00", None), ("Wed 09:00", "daily")]
+    # one query per local day of the sender, in UTC
+    assert loaded == [
+        (datetime(2026, 3, 2, 23, 0), datetime(2026, 3, 3, 23, 0)),
+        (datetime(2026, 3, 3, 23, 0), datetime(2026, 3, 4, 23, 0)),
+    ]
+
+
+def test_full_hour_of_another_sequence_is_skipped():
+    def load(start, end):
+        return {datetime(2026, 3, 3, 8, 0): 2}  # 09:00-10:00 local is full
+
+    calendar = brussels()
+    slots = spread(calendar, SenderQuota(hourly=2, load=load), [datetime(2026, 3, 3, 8, 0)], spread_sends=False)
+    assert local_slots(calendar, slots) == [("Tue 10:00", "hourly")]
+
+
+def test_no_limit_loads_nothing():
+    def load(start, end):
+        raise AssertionError("no limit: nothing to count")
+
+    calendar = brussels()
+    assert len(spread(calendar, SenderQuota(load=load), [datetime(2026, 3, 3, 8, 0)] * 3)) == 3
