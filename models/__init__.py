@@ -12,4 +12,9 @@ from . import (
     mail_activity,
     mail_compose_message,
     mail_thread,
+    mail_blacklist,
+    mail_mail,
+    res_company,
+    res_users,
+    res_config_settings,
 )

@@ -20,6 +20,7 @@ WEEKDAY_FIELDS = ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "s
 # Fields whose change moves the schedule of running enrollments (see crm.sequence.edit).
 TIMING_FIELDS = {
     "tz",
+    "use_contact_tz",
     "send_hour_from",
     "send_hour_to",
     "holiday_calendar_id",
@@ -149,6 +150,39 @@ class CrmSequence(models.Model):
         string="Time zone",
         required=True,
         default=lambda self: self.env.user.tz or "UTC",
+    )
+    use_contact_tz = fields.Boolean(
+        "Contact's time zone",
+        default=True,
+        help="Send days and window apply in the time zone of the record or its contact when it has one; "
+        "otherwise in the sequence's.",
+    )
+    spread_sends = fields.Boolean(
+        "Spread emails",
+        default=True,
+        help="Space the emails of a day over the send window instead of sending them all at its opening.",
+    )
+    unsubscribe_link = fields.Boolean(
+        "Unsubscribe link",
+        default=True,
+        help="Add a one-click unsubscribe (List-Unsubscribe headers, RFC 8058) and a visible link to every "
+        "automatic email. Gmail and Yahoo require it from bulk senders.",
+    )
+    unsubscribe_text = fields.Char(
+        "Unsubscribe text",
+        translate=True,
+        default=lambda self: self.env._("Don't want these emails? Unsubscribe"),
+        help="Text of the link at the bottom of automatic emails.",
+    )
+    ooo_pause_days = fields.Integer(
+        "Out-of-office pause (days)",
+        default=7,
+        help="An out-of-office reply pauses the run until the return date it gives, or this many days.",
+    )
+    stop_company_on_reply = fields.Boolean(
+        "Stop the whole company on reply",
+        help="A reply also ends the runs of this sequence for the other records of the same company "
+        "(same commercial contact, or same email domain when there is no contact).",
     )
     send_mon = fields.Boolean("Monday", default=True)
     send_tue = fields.Boolean("Tuesday", default=True)
@@ -450,6 +484,18 @@ class CrmSequence(models.Model):
             if problem:
                 raise ValidationError(problem)
 
+    @api.constrains("ooo_pause_days")
+    def _check_ooo_pause_days(self):
+        for sequence in self:
+            if not 1 <= sequence.ooo_pause_days <= 365:
+                raise ValidationError(
+                    self.env._(
+                        "Sequence “%(name)s”: an out-of-office pause lasts 1 to 365 days (not %(days)s).",
+                        name=sequence.name,
+                        days=sequence.ooo_pause_days,
+                    )
+                )
+
     @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
     def _check_board_fields(self):
         for sequence in self:
@@ -556,6 +602,11 @@ class CrmSequence(models.Model):
         result = super(CrmSequence, self_ctx).write(vals)
         if "model_id" in vals:
             self.step_ids._check_placeholders()
+        if "sender_id" in vals:
+            # emails to come count in their new sender's limits
+            self.env["crm.sequence.touch"].sudo().search(
+                [("sequence_id", "in", self.ids), ("state", "=", "scheduled"), ("step_type", "=", "auto_email")]
+            ).write({"user_id": vals["sender_id"]})
         if timing_change:
             self_ctx.with_context(crm_sequence_in_write=False)._apply_running_edit_policy()
             to_reset = self.filtered("pending_edit_mode")
@@ -819,11 +870,12 @@ class CrmSequence(models.Model):
                     )
                 )
 
-    def _send_calendar(self, start):
-        """The sending rules of this sequence from ``start`` (UTC) on, holidays included."""
+    def _send_calendar(self, start, tz=None):
+        """The sending rules of this sequence from ``start`` (UTC) on, holidays included,
+        in the time zone ``tz`` (a contact's) when the sequence uses contact time zones."""
         self.ensure_one()
         return SendCalendar(
-            self.tz,
+            (self.use_contact_tz and tz) or self.tz,
             {index for index, fname in enumerate(WEEKDAY_FIELDS) if self[fname]},
             self.send_hour_from,
             self.send_hour_to,
@@ -863,6 +915,18 @@ class CrmSequence(models.Model):
             if model.id not in bound_remove:
                 remove_action.copy({"model_id": model.id, "binding_model_id": model.id, "name": remove_action.name})
                 bound_remove.add(model.id)
+
+    @api.model
+    def _contact_tz(self, records):
+        """{record id: time zone} of ``records`` that have one: the record's own ``tz``,
+        else its contact's (``partner_id.tz``, e.g. a lead's customer)."""
+        if "tz" in records._fields:
+            zones = {record.id: record.tz for record in records.sudo()}
+        elif "partner_id" in records._fields and records._fields["partner_id"].comodel_name == "res.partner":
+            zones = {record.id: record.partner_id.tz for record in records.sudo()}
+        else:
+            return {}
+        return {res_id: tz for res_id, tz in zones.items() if tz in pytz.all_timezones_set}
 
     def _addresses(self, records):
         """{record id: (address, opted out)} of ``records`` of the board: the address as

@@ -1,7 +1,12 @@
+from datetime import datetime, time, timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize, format_datetime
+
+from odoo.addons.iap.tools.iap_tools import _MAIL_DOMAIN_BLACKLIST
 
 from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
@@ -11,6 +16,7 @@ END_REASONS = [
     ("opened", "Opened"),
     ("bounced", "Bounced"),
     ("opted_out", "Opted out"),
+    ("company_replied", "Someone of the company replied"),
     ("manual", "Terminated by a user"),
     ("sequence_edited", "Sequence edited"),
     ("record_deleted", "Record deleted"),
@@ -58,6 +64,25 @@ class CrmSequenceEnrollment(models.Model):
         readonly=True,
         help="Paused because the sequence was deactivated; resumed on reactivation.",
     )
+    pause_reason = fields.Selection(
+        [
+            ("manual", "Paused by a user"),
+            ("sequence", "Sequence deactivated"),
+            ("out_of_office", "Out of office"),
+        ],
+        readonly=True,
+    )
+    date_resume = fields.Datetime(
+        "Resumes on",
+        readonly=True,
+        help="An out-of-office reply paused the run: it resumes by itself on the contact's return.",
+    )
+    tz = fields.Char(
+        "Contact time zone",
+        readonly=True,
+        help="The record's or its contact's time zone at enrollment; the sequence sends in it when it uses "
+        "contact time zones.",
+    )
     touch_ids = fields.One2many("crm.sequence.touch", "enrollment_id", string="Timeline")
     next_touch_date = fields.Datetime("Next step on", compute="_compute_next_touch", store=True, index=True)
     waiting_on_tasks = fields.Boolean(
@@ -76,6 +101,9 @@ class CrmSequenceEnrollment(models.Model):
     )
     email = fields.Char(
         readonly=True, help="The record's address when it was enrolled; emails go to its address at sending time."
+    )
+    email_normalized = fields.Char(
+        readonly=True, index="btree_not_null", help="Finds the run of an address (replies, unsubscribe)."
     )
     enrolled_by_id = fields.Many2one(
         "res.users", string="Enrolled by", default=lambda self: self.env.user, readonly=True
@@ -96,6 +124,7 @@ class CrmSequenceEnrollment(models.Model):
 
     _record_sequence_idx = models.Index("(res_model, res_id, sequence_id)")
     _trace_pending_idx = models.Index("(id) WHERE trace_pending IS TRUE")
+    _resume_idx = models.Index("(date_resume) WHERE state = 'paused' AND date_resume IS NOT NULL")
 
     # ------------------------------------------------------------------
     # Computes
@@ -208,9 +237,11 @@ class CrmSequenceEnrollment(models.Model):
         now = date_start or fields.Datetime.now()
         user_field = sequence.notify_user_field_id.name
         email_field = sequence.email_field_id.name
+        zones = sequence._contact_tz(records)
         vals_list = []
         for record in records:
             user = record[user_field] if user_field else False
+            email = record[email_field] if email_field else False
             vals_list.append(
                 {
                     "sequence_id": sequence.id,
@@ -219,7 +250,9 @@ class CrmSequenceEnrollment(models.Model):
                     "record_name": record.display_name,
                     "date_start": now,
                     "user_id": (user or sequence.user_id).id,
-                    "email": record[email_field] if email_field else False,
+                    "email": email,
+                    "email_normalized": email_normalize(email or "", strict=False) or False,
+                    "tz": zones.get(record.id),
                 }
             )
         enrollments = self.sudo().create(vals_list)
@@ -274,7 +307,15 @@ class CrmSequenceEnrollment(models.Model):
             )
 
     def _pause(self, by_sequence=False):
-        self.sudo().write({"state": "paused", "date_paused": fields.Datetime.now(), "paused_by_sequence": by_sequence})
+        self.sudo().write(
+            {
+                "state": "paused",
+                "date_paused": fields.Datetime.now(),
+                "paused_by_sequence": by_sequence,
+                "pause_reason": "sequence" if by_sequence else "manual",
+                "date_resume": False,
+            }
+        )
         self._log_trace(
             lambda e: (
                 e.env._("Sequence “%s” paused: the sequence was deactivated.", e.sequence_id.name)
@@ -284,6 +325,48 @@ class CrmSequenceEnrollment(models.Model):
                 )
             )
         )
+
+    def _pause_out_of_office(self, return_date):
+        """The contact's out-of-office answered: pause until ``return_date`` (a local date
+        in the run's time zone) at the opening of the send window, or for the sequence's
+        default pause when the message gave none. Runs already paused by a user or the
+        sequence stay as they are."""
+        now = fields.Datetime.now()
+        for enrollment in self.sudo().filtered(lambda e: e.state == "active"):
+            sequence = enrollment.sequence_id
+            calendar = sequence._send_calendar(now, enrollment._send_tz())
+            if return_date:
+                resume = calendar.to_utc(datetime.combine(return_date, time.min))
+            else:
+                resume = now + timedelta(days=sequence.ooo_pause_days)
+            resume = calendar.fit_utc(max(resume, now), in_window=False)
+            enrollment.write(
+                {
+                    "state": "paused",
+                    "date_paused": now,
+                    "paused_by_sequence": False,
+                    "pause_reason": "out_of_office",
+                    "date_resume": resume,
+                }
+            )
+            enrollment._log_trace(
+                lambda e, resume=resume: e.env._(
+                    "Sequence “%(sequence)s” paused: out-of-office reply, resumes on %(date)s.",
+                    sequence=e.sequence_id.name,
+                    date=format_datetime(e.env, resume, tz=e._send_tz(), dt_format="medium"),
+                )
+            )
+
+    @api.model
+    def _cron_resume_out_of_office(self):
+        """Resume the runs whose contact is back (out-of-office pause over)."""
+        due = self.sudo().search(
+            [("state", "=", "paused"), ("date_resume", "!=", False), ("date_resume", "<=", fields.Datetime.now())]
+        )
+        inactive = due.filtered(lambda e: e.sequence_id.state != "active")
+        # the sequence was deactivated meanwhile: it resumes them on reactivation
+        inactive.write({"paused_by_sequence": True, "pause_reason": "sequence", "date_resume": False})
+        (due - inactive)._resume()
 
     def _log_trace(self, body):
         """A note on each enrolled record's chatter (no notification), ``body(enrollment)``
@@ -298,22 +381,55 @@ class CrmSequenceEnrollment(models.Model):
             records._message_log_batch(bodies=bodies)
 
     def _resume(self):
-        """Shift what remains by the time spent paused, then re-fit it into the send window."""
+        """Shift what remains by the time spent paused, then re-fit it into the send window;
+        automatic emails are spread again within their sender's limits."""
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"]
-        for sequence, enrollments in self.sudo().grouped("sequence_id").items():
-            calendar = sequence._send_calendar(now)
+        emails = {}
+        for (sequence, tz), enrollments in self.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
+            calendar = sequence._send_calendar(now, tz)
             for enrollment in enrollments:
                 shift = now - (enrollment.date_paused or now)
                 for touch in enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled):
-                    touch.date_scheduled = Touch._fit(calendar, touch.date_scheduled + shift, touch.step_id)
-        self.sudo().write({"state": "active", "date_paused": False, "paused_by_sequence": False})
+                    if touch.step_type == "auto_email":
+                        emails[touch] = max(touch.date_scheduled + shift, now)
+                    else:
+                        touch.date_scheduled = Touch._fit(calendar, touch.date_scheduled + shift, touch.step_id)
+        self.sudo().write(
+            {
+                "state": "active",
+                "date_paused": False,
+                "paused_by_sequence": False,
+                "pause_reason": False,
+                "date_resume": False,
+            }
+        )
+        if emails:
+            Touch._reslot(Touch.browse([touch.id for touch in emails]), {t.id: d for t, d in emails.items()})
         Touch._wake_cron()
         self._log_trace(
             lambda e: e.env._(
                 "Sequence “%(sequence)s” resumed by %(user)s.", sequence=e.sequence_id.name, user=e.env.user.name
             )
         )
+
+    def _send_tz(self):
+        """The time zone this run sends in: its contact's when the sequence uses it."""
+        self.ensure_one()
+        return (self.sequence_id.use_contact_tz and self.tz) or self.sequence_id.tz
+
+    def _keep_step_order(self):
+        """No scheduled step before an earlier step of its run (after emails moved later)."""
+        Touch = self.env["crm.sequence.touch"]
+        for enrollment in self.sudo():
+            calendar = None
+            latest = None
+            touches = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled)
+            for touch in touches.sorted(lambda t: (t.step_id.sequence, t.step_id.id)):
+                if latest and touch.date_scheduled < latest:
+                    calendar = calendar or enrollment.sequence_id._send_calendar(latest, enrollment._send_tz())
+                    touch.date_scheduled = Touch._fit(calendar, latest, touch.step_id)
+                latest = touch.date_scheduled
 
     def _reschedule_remaining(self):
         """Apply the sequence's current steps and timing to what remains of these runs.
@@ -323,26 +439,22 @@ class CrmSequenceEnrollment(models.Model):
         """
         Touch = self.env["crm.sequence.touch"]
         now = fields.Datetime.now()
-        calendars = {
-            sequence: sequence._send_calendar(min(enrollments.mapped("date_start")))
-            for sequence, enrollments in self.sudo().grouped("sequence_id").items()
-        }
+        calendars = {}  # shared by the runs of a sequence in one time zone
         for enrollment in self.sudo():
             touches = enrollment.touch_ids
             done = touches.filtered(lambda t: t.state in ("done", "skipped", "failed"))
             touches.filtered(lambda t: t.state == "scheduled").unlink()
             last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
             steps = enrollment.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
-            calendar = calendars[enrollment.sequence_id]
             if not last:
-                Touch._plan(enrollment, steps, enrollment.date_start, calendar=calendar)
+                Touch._plan(enrollment, steps, enrollment.date_start, calendars=calendars)
                 continue
             if last.step_id in steps:
                 remaining = steps[list(steps).index(last.step_id) + 1 :]
             else:
                 remaining = steps.filtered(lambda s: s.day > last.step_day)
             start = max(last.date_done or now, now)
-            Touch._plan(enrollment, remaining, start, start_day=last.step_day, calendar=calendar)
+            Touch._plan(enrollment, remaining, start, start_day=last.step_day, calendars=calendars)
         Touch._wake_cron()
 
     def _complete_finished(self):
@@ -373,6 +485,42 @@ class CrmSequenceEnrollment(models.Model):
                 enrollment._apply_status(record, values)
             if record and enrollment.sequence_id.notify_engagement_end:
                 enrollment._notify_engagement(record, trigger)
+
+    def _end_company_runs(self):
+        """“Stop the whole company on reply”: end the runs of the same sequence for the
+        other records of these runs' companies (same commercial contact, or same email
+        domain; personal mailboxes like gmail.com are no company)."""
+        replied = self.sudo().filtered(lambda e: e.sequence_id.stop_company_on_reply)
+        for sequence, enrollments in replied.grouped("sequence_id").items():
+            others = sequence._running_enrollments() - enrollments
+            if not others:
+                continue
+            keys = (enrollments | others)._company_keys()
+            wanted = set().union(*(keys[e] for e in enrollments))
+            others.filtered(lambda e: keys[e] & wanted)._end("removed", "company_replied")
+
+    def _company_keys(self):
+        """{run: {("partner", commercial partner id), ("domain", email domain)}} of these runs."""
+        keys = {}
+        for res_model, enrollments in self.grouped("res_model").items():
+            Model = self.env[res_model].sudo()
+            records = {record.id: record for record in Model.browse(enrollments.mapped("res_id")).exists()}
+            for enrollment in enrollments:
+                record = records.get(enrollment.res_id)
+                partner = self.env["res.partner"]
+                if record and res_model == "res.partner":
+                    partner = record
+                elif record and "partner_id" in Model._fields and Model._fields["partner_id"].comodel_name == "res.partner":
+                    partner = record.partner_id
+                found = set()
+                company = partner.commercial_partner_id
+                if company and (company.is_company or company != partner):
+                    found.add(("partner", company.id))
+                domain = (enrollment.email_normalized or "").rpartition("@")[2]
+                if domain and domain not in _MAIL_DOMAIN_BLACKLIST:
+                    found.add(("domain", domain))
+                keys[enrollment] = found
+        return keys
 
     def _apply_status(self, record, values):
         """Write the removal rule's status as the sequence owner would, or note why not."""

@@ -1,6 +1,8 @@
 import re
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.mail import is_html_empty
@@ -97,6 +99,11 @@ class CrmSequenceStep(models.Model):
     wait_until_done = fields.Boolean(
         "Wait until done",
         help="Later steps are timed from the day this task is marked done instead of its planned day.",
+    )
+    reply_in_thread = fields.Boolean(
+        "Reply in the same thread",
+        help="Send this email as a reply to the run's previous sequence email (\"Re: <its subject>\", "
+        "In-Reply-To and References), so that mail clients show one conversation.",
     )
 
     # Results (computed from the touches in grouped queries)
@@ -460,6 +467,20 @@ class CrmSequenceStep(models.Model):
                 step.day = max(1, step.day + delta)
         sequences = self.env["crm.sequence"].union(*(steps.sequence_id for steps, _delta in shifts))
         sequences.step_ids._check_day_order()
+
+    def _unsubscribe_footers(self, res_ids):
+        """{record id: footer with a ``%s`` for the unsubscribe URL}: the sequence's
+        unsubscribe text in the language the email is written in, for each record."""
+        self.ensure_one()
+        footers = {}
+        for lang, (step, lang_res_ids) in self._classify_per_lang(res_ids).items():
+            text = step.sequence_id.with_context(lang=lang or self.env.lang).unsubscribe_text
+            footer = Markup(
+                '<p style="margin-top:24px;font-size:12px;color:#6c757d;">'
+                '<a href="%%s" style="color:#6c757d;">%s</a></p>'
+            ) % (text or self.env._("Unsubscribe"))
+            footers.update(dict.fromkeys(lang_res_ids, footer))
+        return footers
 
     def _sends_in_window(self):
         """Emails wait for the send window; tasks are due from its opening on their day."""

@@ -1,13 +1,15 @@
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date, hmac
+from odoo.tools import SQL, email_normalize, email_split, format_date, hmac
 
 from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES
-from .send_calendar import NoSendingDay, PlanStep, to_local
+from .inbound_mail import strip_reply_prefixes
+from .send_calendar import NoSendingDay, PlanStep, SenderQuota, spread, to_local
 
 _logger = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ class CrmSequenceTouch(models.Model):
     bounced = fields.Boolean(readonly=True)
     date_opened = fields.Datetime(readonly=True)
     date_replied = fields.Datetime(readonly=True)
-    result_message = fields.Char("Details", help="Why the touch was skipped or failed.")
+    result_message = fields.Char("Details", help="Why the touch was deferred, skipped or failed.")
     user_id = fields.Many2one(
         "res.users",
         string="Seller",
@@ -74,6 +76,9 @@ class CrmSequenceTouch(models.Model):
     )
 
     _due_idx = models.Index("(date_scheduled, id) WHERE state = 'scheduled'")
+    # a sender's emails per hour (sending limits, see _sender_quota)
+    _sender_planned_idx = models.Index("(user_id, date_scheduled) WHERE step_type = 'auto_email' AND state = 'scheduled'")
+    _sender_sent_idx = models.Index("(user_id, date_done) WHERE step_type = 'auto_email' AND state = 'done'")
 
     # ------------------------------------------------------------------
     # Computes
@@ -105,67 +110,185 @@ class CrmSequenceTouch(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _plan(self, enrollments, steps, start, start_day=1, calendar=None):
+    def _plan(self, enrollments, steps, start, start_day=1, calendars=None):
         """Create the scheduled touches of ``steps`` for ``enrollments`` (see
         ``SendCalendar.plan`` for what a step's day means).
 
-        Every run of a sequence gets the same plan, so the touches are inserted in one
-        ``INSERT ... SELECT`` joining the runs to the plan, instead of one ORM create per
-        touch: enrolling 10,000 records plans 30,000 touches in one query. The runs'
-        fields that depend on their touches are then recomputed by the ORM.
+        Runs are planned per sequence and send time zone (the contact's when the
+        sequence uses it). Automatic emails then get their own moment: spread over the
+        send window and within the sender's limits (``send_calendar.spread``), a step
+        never coming before the previous one of its run. The touches are inserted in
+        one ``INSERT ... SELECT``; the runs' fields that depend on them are then
+        recomputed by the ORM. ``calendars`` caches send calendars between calls.
         """
         steps = steps.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id))
         if not steps or not enrollments:
             return self.browse()
         enrollments.flush_recordset()
-        plan_rows = []
-        for sequence in enrollments.sequence_id:
-            plan = self._plan_dates(calendar or sequence._send_calendar(start), steps, start, start_day)
-            plan_rows += [
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s::timestamp)",
-                    sequence.id,
-                    planned.key.id,
-                    planned.key.step_type,
-                    planned.key.day,
-                    planned.key._long_title(),
-                    planned.date,
-                )
-                for planned in plan
-            ]
+        calendars = {} if calendars is None else calendars
+        quotas = {}
+        rows = []
+        for (sequence, tz), group in enrollments.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
+            key = (sequence.id, tz)
+            if key not in calendars:
+                calendars[key] = sequence._send_calendar(start, tz)
+            calendar = calendars[key]
+            plan = self._plan_dates(calendar, steps, start, start_day)
+            sender = sequence.sender_id
+            previous = [None] * len(group)
+            for planned in plan:
+                step = planned.key
+                if planned.date is None:  # waits for a task to be done
+                    moments, notes = [None] * len(group), [None] * len(group)
+                else:
+                    moments = [
+                        self._fit(calendar, before, step) if before and before > planned.date else planned.date
+                        for before in previous
+                    ]
+                    notes = [None] * len(group)
+                    if step.step_type == "auto_email":
+                        if sender not in quotas:
+                            quotas[sender] = self._sender_quota(sender)
+                        slots = self._spread(calendar, quotas[sender], moments, sequence.spread_sends)
+                        moments = [slot.date for slot in slots]
+                        notes = [self._deferred_note(slot.deferred, sender) for slot in slots]
+                    previous = [moment or before for moment, before in zip(moments, previous)]
+                user_id = sender.id if step.step_type == "auto_email" else None
+                rows += [
+                    SQL(
+                        "(%s, %s, %s, %s, %s, %s::timestamp, %s::int, %s)",
+                        enrollment.id,
+                        step.id,
+                        step.step_type,
+                        step.day,
+                        step._long_title(),
+                        moment,
+                        user_id,
+                        note,
+                    )
+                    for enrollment, moment, note in zip(group, moments, notes)
+                ]
         ids = [
             row[0]
             for row in self.env.execute_query(
                 SQL(
                     """
                     INSERT INTO crm_sequence_touch (
-                        enrollment_id, step_id, step_type, step_day, step_name, date_scheduled, state,
-                        enrollment_state, sequence_id, company_id, res_model, res_id,
+                        enrollment_id, step_id, step_type, step_day, step_name, date_scheduled, user_id,
+                        result_message, state, enrollment_state, sequence_id, company_id, res_model, res_id,
                         create_uid, create_date, write_uid, write_date
                     )
                     SELECT enrollment.id, plan.step_id, plan.step_type, plan.step_day, plan.step_name,
-                           plan.date_scheduled, 'scheduled',
+                           plan.date_scheduled, plan.user_id, plan.result_message, 'scheduled',
                            enrollment.state, enrollment.sequence_id, enrollment.company_id,
                            enrollment.res_model, enrollment.res_id,
                            %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM crm_sequence_enrollment enrollment
-                      JOIN (VALUES %(plan)s)
-                           AS plan(sequence_id, step_id, step_type, step_day, step_name, date_scheduled)
-                        ON plan.sequence_id = enrollment.sequence_id
-                     WHERE enrollment.id IN %(enrollment_ids)s
+                      FROM (VALUES %(plan)s)
+                           AS plan(enrollment_id, step_id, step_type, step_day, step_name, date_scheduled,
+                                   user_id, result_message)
+                      JOIN crm_sequence_enrollment enrollment ON enrollment.id = plan.enrollment_id
                      ORDER BY enrollment.id, plan.step_id
                  RETURNING id
                     """,
                     uid=self.env.uid,
                     now=fields.Datetime.now(),
-                    plan=SQL(", ").join(plan_rows),
-                    enrollment_ids=tuple(enrollments.ids),
+                    plan=SQL(", ").join(rows),
                 )
             )
         ]
         enrollments.invalidate_recordset(["touch_ids"])
         enrollments.modified(["touch_ids"])
         return self.browse(ids)
+
+    @api.model
+    def _spread(self, calendar, quota, moments, spread_sends):
+        try:
+            return spread(calendar, quota, moments, spread_sends)
+        except NoSendingDay as error:
+            raise self._no_sending_day_error(error) from error
+
+    @api.model
+    def _deferred_note(self, limit, sender):
+        if limit == "daily":
+            return self.env._("Deferred: daily limit of %s", sender.name)
+        if limit == "hourly":
+            return self.env._("Deferred: hourly limit of %s", sender.name)
+        return None
+
+    @api.model
+    def _sender_quota(self, sender, exclude=(), sent_only=False):
+        """The hourly and daily room left to ``sender`` (``send_calendar.SenderQuota``):
+        their automatic emails of every sequence, planned (unless ``sent_only``) or sent,
+        are counted per hour, one query per day used; ``exclude`` are touches being
+        planned again."""
+        sender = sender.sudo()
+
+        def load(start, end):
+            planned = SQL("FALSE") if sent_only else SQL(
+                "(state = 'scheduled' AND date_scheduled >= %s AND date_scheduled < %s)", start, end
+            )
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT date_trunc('hour', CASE WHEN state = 'done' THEN date_done ELSE date_scheduled END),
+                           count(*)
+                      FROM crm_sequence_touch
+                     WHERE user_id = %(sender)s AND step_type = 'auto_email'
+                       AND (%(planned)s OR (state = 'done' AND date_done >= %(start)s AND date_done < %(end)s))
+                       AND NOT (id = ANY(%(exclude)s))
+                  GROUP BY 1
+                    """,
+                    sender=sender.id,
+                    planned=planned,
+                    start=start,
+                    end=end,
+                    exclude=list(exclude),
+                )
+            )
+            return dict(rows)
+
+        return SenderQuota(
+            sender.crm_sequence_daily_limit,
+            sender.crm_sequence_hourly_limit,
+            sender.tz or "UTC",
+            load,
+        )
+
+    @api.model
+    def _reslot(self, touches, earliest):
+        """Plan these scheduled automatic emails again from ``earliest`` {touch id: UTC}
+        (a resumed run, emails over a limit at sending time): spread and within their
+        sender's limits, then keep every run's later steps after them."""
+        touches = touches.sudo().filtered(lambda t: t.step_type == "auto_email" and t.state == "scheduled")
+        if not touches:
+            return
+        quotas, values = {}, []
+        for (sequence, tz), group in touches.grouped(lambda t: (t.sequence_id, t.enrollment_id._send_tz())).items():
+            group = group.sorted(lambda t: (earliest[t.id], t.id))
+            calendar = sequence._send_calendar(min(earliest[t.id] for t in group), tz)
+            sender = sequence.sender_id
+            if sender not in quotas:
+                quotas[sender] = self._sender_quota(sender, exclude=touches.ids)
+            slots = self._spread(calendar, quotas[sender], [earliest[t.id] for t in group], sequence.spread_sends)
+            values += [
+                (touch.id, slot.date, self._deferred_note(slot.deferred, sender), sender.id)
+                for touch, slot in zip(group, slots)
+            ]
+        self.flush_model()
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE crm_sequence_touch touch
+                   SET date_scheduled = v.date_scheduled, result_message = v.note, user_id = v.user_id
+                  FROM (VALUES %s) AS v(id, date_scheduled, note, user_id)
+                 WHERE touch.id = v.id
+                """,
+                SQL(", ").join(SQL("(%s, %s::timestamp, %s, %s)", *row) for row in values),
+            )
+        )
+        touches.invalidate_recordset(["date_scheduled", "result_message", "user_id"])
+        touches.modified(["date_scheduled"])
+        touches.enrollment_id._keep_step_order()
 
     @api.model
     def _plan_dates(self, calendar, steps, start, start_day=1):
@@ -225,6 +348,7 @@ class CrmSequenceTouch(models.Model):
         """
         batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500))
         self.env["crm.sequence.enrollment"]._cron_log_pending_traces(batch_size)
+        self.env["crm.sequence.enrollment"]._cron_resume_out_of_office()
         domain = self._due_domain()
         new_tasks = self.browse()
         while True:
@@ -256,10 +380,15 @@ class CrmSequenceTouch(models.Model):
             limit=1,
             order="date_scheduled",
         )
-        if next_touch:
+        next_resume = self.env["crm.sequence.enrollment"].sudo().search(
+            [("state", "=", "paused"), ("date_resume", "!=", False)], limit=1, order="date_resume"
+        )
+        moments = [next_touch.date_scheduled, next_resume.date_resume]
+        moments = [moment for moment in moments if moment]
+        if moments:
             cron = self.env.ref("crm_sequence.ir_cron_process_touches", raise_if_not_found=False)
             if cron:
-                cron._trigger(max(next_touch.date_scheduled, fields.Datetime.now()))
+                cron._trigger(max(min(moments), fields.Datetime.now()))
 
     # ------------------------------------------------------------------
     # Execution
@@ -363,44 +492,70 @@ class CrmSequenceTouch(models.Model):
         """Queue the emails of one step: logged on each record's chatter, sent by the mail queue.
 
         Built like the mail composer's mass mode (one ``mail.mail`` per record, kept
-        as a chatter message) but in one batch: the reply-to is the record's, so
-        replies come back to it, and the Message-Id lets the gateway link them here.
+        as a chatter message) but in one batch: the reply-to is the record's, named
+        after the sender, so replies come back to it, and the Message-Id lets the
+        gateway link them here. Emails over the sender's limits wait for its next free
+        slot (``_defer_over_limit``); each email carries the one-click unsubscribe
+        headers (RFC 8058) and, for a "reply in the same thread" step, answers the
+        run's previous email.
         """
         sequence = step.sequence_id
+        sender = sequence.sender_id
         to_send = self._recipients(step)
         if not to_send:
             return
-        touches = self.browse([touch.id for touch in to_send])
+        touches = self._defer_over_limit(self.browse([touch.id for touch in to_send]), sender)
+        if not touches:
+            return
         res_ids = touches.mapped("res_id")
         subjects = step._render_field("subject", res_ids, compute_lang=True)
         bodies = step._render_field("body_html", res_ids, compute_lang=True)
         records = self.env[sequence.model].browse(res_ids)
-        sender = sequence.sender_id
-        reply_to = records._notify_get_reply_to(default=sender.email_formatted)
+        reply_to = records._notify_get_reply_to(default=sender.email_formatted, author_id=sender.partner_id.id)
         base_url = records[:1].get_base_url()
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         names = dict(zip(records.ids, records.mapped("display_name")))
+        previous = touches._previous_emails() if step.reply_in_thread else {}
+        footers = step._unsubscribe_footers(res_ids) if sequence.unsubscribe_link else {}
+        Blacklist = self.env["mail.blacklist"]
         vals_list = []
         for touch in touches:
             body = Markup(bodies[touch.res_id] or "")
-            vals_list.append(
-                {
-                    "model": sequence.model,
-                    "res_id": touch.res_id,
-                    "record_name": names.get(touch.res_id),
-                    "message_type": "email_outgoing",
-                    "subtype_id": subtype_id,
-                    "author_id": sender.partner_id.id,
-                    "email_from": sender.email_formatted,
-                    "reply_to": reply_to.get(touch.res_id),
-                    "subject": subjects[touch.res_id],
-                    "body": body,
-                    "body_html": body + touch._open_pixel(base_url),
-                    "email_to": to_send[touch],
-                    "auto_delete": True,  # the chatter copy stays (is_notification)
-                    "is_notification": True,
-                }
-            )
+            email = to_send[touch]
+            values = {
+                "model": sequence.model,
+                "res_id": touch.res_id,
+                "record_name": names.get(touch.res_id),
+                "message_type": "email_outgoing",
+                "subtype_id": subtype_id,
+                "author_id": sender.partner_id.id,
+                "email_from": sender.email_formatted,
+                "reply_to": reply_to.get(touch.res_id),
+                "subject": subjects[touch.res_id],
+                "body": body,
+                "body_html": body + touch._open_pixel(base_url),
+                "email_to": email,
+                "auto_delete": True,  # the chatter copy stays (is_notification)
+                "is_notification": True,
+            }
+            headers = {}
+            if sequence.unsubscribe_link:
+                url = Blacklist._crm_sequence_unsubscribe_url(base_url, email)
+                mailbox = email_split(values["reply_to"] or sender.email) or [sender.email]
+                headers["List-Unsubscribe"] = (
+                    f"<{url}>, <{Blacklist._crm_sequence_unsubscribe_mailto(mailbox[0], email)}>"
+                )
+                headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+                values["body_html"] += footers[touch.res_id] % url
+            parent = previous.get(touch.enrollment_id)
+            if parent:
+                values["subject"] = f"Re: {strip_reply_prefixes(parent.subject)}"
+                values["parent_id"] = parent.id
+                values["references"] = " ".join(filter(None, [parent.message_id]))
+                headers["In-Reply-To"] = parent.message_id
+            if headers:
+                values["headers"] = repr(headers)
+            vals_list.append(values)
         mails = self.env["mail.mail"].sudo().create(vals_list)
         now = fields.Datetime.now()
         for touch, mail in zip(touches, mails):
@@ -411,8 +566,39 @@ class CrmSequenceTouch(models.Model):
                     "date_done": now,
                     "mail_mail_id": mail.id,
                     "message_id": mail.mail_message_id.id,
+                    "result_message": False,
                 }
             )
+
+    def _defer_over_limit(self, touches, sender):
+        """The touches ``sender`` may still send now (hourly and daily limits, counting
+        what was sent); the others move to the sender's next free slots."""
+        quota = self._sender_quota(sender, sent_only=True)
+        if not quota.limited:
+            return touches
+        now = fields.Datetime.now()
+        free = max(min(quota.hour_free(now), quota.day_free(now)), 0)
+        touches = touches.sorted(lambda t: (t.date_scheduled, t.id))
+        allowed = touches[: int(min(free, len(touches)))]
+        over = touches - allowed
+        if over:
+            self._reslot(over, dict.fromkeys(over.ids, now))
+        return allowed
+
+    def _previous_emails(self):
+        """{run: its latest email already sent} for these touches' runs (threading)."""
+        sent = self.sudo().search(
+            [
+                ("enrollment_id", "in", self.enrollment_id.ids),
+                ("message_id", "!=", False),
+                ("id", "not in", self.ids),
+            ],
+            order="date_done desc, id desc",
+        )
+        previous = {}
+        for touch in sent:
+            previous.setdefault(touch.enrollment_id, touch.message_id)
+        return previous
 
     def _execute_activity(self, step):
         """Create the step's activity on each record, due on its planned day."""
@@ -437,7 +623,7 @@ class CrmSequenceTouch(models.Model):
                 "activity_type_id": step.activity_type_id.id,
                 "summary": step.summary or subjects.get(touch.res_id) or step.title,
                 "note": notes.get(touch.res_id) or step.note,
-                "date_deadline": to_local(sequence.tz, touch.date_scheduled).date(),
+                "date_deadline": to_local(touch.enrollment_id._send_tz(), touch.date_scheduled).date(),
                 "user_id": (touch.enrollment_id.user_id or sequence.user_id).id,
                 "crm_sequence_touch_id": touch.id,
                 "crm_sequence_id": sequence.id,
@@ -537,11 +723,35 @@ class CrmSequenceTouch(models.Model):
         touches = self.filtered(lambda t: not t.replied)
         touches.sudo().write({"replied": True, "date_replied": fields.Datetime.now()})
         touches.enrollment_id._remove_on_engagement("reply")
+        touches.enrollment_id._end_company_runs()
 
     def _mark_bounced(self):
         touches = self.filtered(lambda t: not t.bounced)
         touches.sudo().write({"bounced": True})
         touches.enrollment_id._remove_on_engagement("bounce")
+
+    @api.model
+    def _match_unthreaded_answer(self, email_from, subject):
+        """The sequence email that an answer without In-Reply-To or References is for:
+        sent in the last 60 days to the answer's address by a run still going, with the
+        subject the answer repeats after its "Re:" (or "Automatic reply:"...)."""
+        email = email_normalize(email_from or "", strict=False)
+        stripped = strip_reply_prefixes(subject)
+        if not email or not stripped or stripped == " ".join((subject or "").split()):
+            return self.browse()
+        candidates = self.sudo().search(
+            [
+                ("enrollment_id.email_normalized", "=", email),
+                ("enrollment_state", "in", ("active", "paused")),
+                ("message_id", "!=", False),
+                ("date_done", ">=", fields.Datetime.now() - timedelta(days=60)),
+            ],
+            order="date_done desc, id desc",
+        )
+        wanted = stripped.casefold()
+        return candidates.filtered(
+            lambda t: strip_reply_prefixes(t.message_id.subject).casefold() == wanted
+        )[:1]
 
     @api.model
     def _from_messages(self, messages):

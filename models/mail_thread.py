@@ -1,16 +1,17 @@
-from odoo import models
+import logging
+from datetime import datetime
 
-# Headers by which mail servers flag automatic answers (RFC 3834 and common practice).
-AUTO_REPLY_HEADERS = {
-    "Auto-Submitted": lambda value: value.strip().lower() != "no",
-    "X-Autoreply": lambda value: bool(value.strip()),
-    "X-Autorespond": lambda value: bool(value.strip()),
-    "Precedence": lambda value: value.strip().lower() in ("auto_reply", "bulk", "junk"),
-}
+from odoo import api, fields, models
+from odoo.tools import html2plaintext
+
+from .inbound_mail import auto_reply_kind, delivery_outcome, return_date
+
+_logger = logging.getLogger(__name__)
 
 
 class MailThread(models.AbstractModel):
-    """Engagement signals from Odoo's mail gateway, and clean-up of deleted records."""
+    """Engagement signals from Odoo's mail gateway, as real mail servers write them, and
+    clean-up of deleted records. The readings themselves are in ``inbound_mail``."""
 
     _inherit = "mail.thread"
 
@@ -20,27 +21,85 @@ class MailThread(models.AbstractModel):
             self.env["crm.sequence.enrollment"]._end_for_records(self._name, self.ids, "terminated", "record_deleted")
         return super().unlink()
 
+    @api.model
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """Before Odoo's own routing: an unsubscribe request sent to the ``mailto:`` of
+        List-Unsubscribe is applied and dropped; an answer to a sequence email that lost
+        In-Reply-To and References ("Re: <subject>" from the address it was sent to) goes
+        to the record of that run instead of creating a new one."""
+        if not message_dict.get("is_bounce"):
+            if self.env["mail.blacklist"]._crm_sequence_unsubscribe_by_email(message_dict):
+                return []
+            if not message_dict.get("parent_id"):
+                touch = self.env["crm.sequence.touch"]._match_unthreaded_answer(
+                    message_dict.get("email_from"), message_dict.get("subject")
+                )
+                if touch:
+                    message_dict["parent_id"] = touch.message_id.id
+                    user_id = self._mail_find_user_for_gateway(message_dict["email_from"]).id or self.env.uid
+                    route = self._routing_check_route(
+                        message,
+                        message_dict,
+                        (touch.res_model, touch.res_id, custom_values, user_id, self.env["mail.alias"]),
+                        raise_exception=False,
+                    )
+                    if route:
+                        _logger.info(
+                            "Routing mail from %s with Message-Id %s: answer to sequence email of %s,%s "
+                            "matched by address and subject",
+                            message_dict["email_from"],
+                            message_dict["message_id"],
+                            touch.res_model,
+                            touch.res_id,
+                        )
+                        return [route]
+                    message_dict.pop("parent_id")
+        return super().message_route(
+            message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
+        )
+
     def _message_route_process(self, message, message_dict, routes):
-        """A customer's answer to a sequence email (In-Reply-To/References resolved by the
-        gateway into ``parent_id``) marks the touch replied; automatic replies do not count."""
+        """An answer to a sequence email (its parent found by the gateway or by
+        ``message_route``) marks the touch replied; an out-of-office pauses the run until
+        the contact is back; other automatic answers change nothing."""
         parent_id = message_dict.get("parent_id")
         result = super()._message_route_process(message, message_dict, routes)
-        if parent_id and not self._crm_sequence_is_auto_reply(message):
+        if parent_id:
             touches = self.env["crm.sequence.touch"]._from_messages(self.env["mail.message"].browse(parent_id))
-            touches._mark_replied()
+            if touches:
+                body = html2plaintext(message_dict.get("body") or "")
+                kind = auto_reply_kind(message, message_dict.get("subject"), body)
+                if kind == "out_of_office":
+                    received = fields.Datetime.to_datetime(message_dict.get("date")) or datetime.now()
+                    touches.enrollment_id._pause_out_of_office(return_date(body, received.date()))
+                elif kind is None:
+                    touches._mark_replied()
         return result
 
+    def _message_parse_extract_bounce(self, email_message, message_dict):
+        """Odoo takes every delivery report for a bounce; a report saying the email is
+        only delayed (4.x.x) or was delivered is kept out of bounce counting (and dropped
+        like a bounce: it is for no one's chatter)."""
+        values = super()._message_parse_extract_bounce(email_message, message_dict)
+        if values.get("is_bounce"):
+            outcome = delivery_outcome(email_message, message_dict.get("subject"))
+            if outcome in ("delayed", "delivered"):
+                values["crm_sequence_delivery"] = outcome
+        return values
+
     def _routing_handle_bounce(self, email_message, message_dict):
-        """A bounce of a sequence email (found by Odoo's bounce detection) marks it bounced."""
+        """A permanent failure of a sequence email (found by Odoo's bounce detection)
+        marks it bounced; a delayed or delivered report changes nothing."""
+        if message_dict.get("crm_sequence_delivery"):
+            _logger.info(
+                "Delivery report (%s) for %s with Message-Id %s: not a bounce",
+                message_dict["crm_sequence_delivery"],
+                message_dict.get("bounced_email"),
+                message_dict.get("message_id"),
+            )
+            return None
         result = super()._routing_handle_bounce(email_message, message_dict)
         bounced = message_dict.get("bounced_message")
         if bounced:
             self.env["crm.sequence.touch"]._from_messages(bounced)._mark_bounced()
         return result
-
-    def _crm_sequence_is_auto_reply(self, message):
-        return any(
-            check(str(message.get(header)))
-            for header, check in AUTO_REPLY_HEADERS.items()
-            if message.get(header) is not None
-        )

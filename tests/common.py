@@ -77,7 +77,11 @@ class CrmSequenceCommon(MailCommon):
 
     @classmethod
     def _create_sequence(cls, env, name="Sequence", user=None, model="crm.lead", steps=None, **values):
-        """A complete sequence: automatic email day 1, call day 3, delay, to-do day 6."""
+        """A complete sequence: automatic email day 1, call day 3, delay, to-do day 6.
+
+        Its emails leave at their planned moment (``spread_sends`` off) so that tests can
+        name it; spreading and limits have their own tests (test_sending_limits).
+        """
         if steps is None:
             steps = [
                 {
@@ -95,6 +99,7 @@ class CrmSequenceCommon(MailCommon):
             "user_id": (user or env.user).id,
             "model_id": env["ir.model"]._get_id(model),
             "tz": "Europe/Brussels",
+            "spread_sends": False,
             "step_ids": [fields.Command.create(dict(step, sequence=index)) for index, step in enumerate(steps, 1)],
             **values,
         }
