@@ -510,7 +510,11 @@ class CrmSequenceEnrollment(models.Model):
                 partner = self.env["res.partner"]
                 if record and res_model == "res.partner":
                     partner = record
-                elif record and "partner_id" in Model._fields and Model._fields["partner_id"].comodel_name == "res.partner":
+                elif (
+                    record
+                    and "partner_id" in Model._fields
+                    and Model._fields["partner_id"].comodel_name == "res.partner"
+                ):
                     partner = record.partner_id
                 found = set()
                 company = partner.commercial_partner_id

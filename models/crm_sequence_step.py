@@ -102,7 +102,7 @@ class CrmSequenceStep(models.Model):
     )
     reply_in_thread = fields.Boolean(
         "Reply in the same thread",
-        help="Send this email as a reply to the run's previous sequence email (\"Re: <its subject>\", "
+        help='Send this email as a reply to the run\'s previous sequence email ("Re: <its subject>", '
         "In-Reply-To and References), so that mail clients show one conversation.",
     )
 

@@ -77,7 +77,9 @@ class CrmSequenceTouch(models.Model):
 
     _due_idx = models.Index("(date_scheduled, id) WHERE state = 'scheduled'")
     # a sender's emails per hour (sending limits, see _sender_quota)
-    _sender_planned_idx = models.Index("(user_id, date_scheduled) WHERE step_type = 'auto_email' AND state = 'scheduled'")
+    _sender_planned_idx = models.Index(
+        "(user_id, date_scheduled) WHERE step_type = 'auto_email' AND state = 'scheduled'"
+    )
     _sender_sent_idx = models.Index("(user_id, date_done) WHERE step_type = 'auto_email' AND state = 'done'")
 
     # ------------------------------------------------------------------
@@ -224,8 +226,10 @@ class CrmSequenceTouch(models.Model):
         sender = sender.sudo()
 
         def load(start, end):
-            planned = SQL("FALSE") if sent_only else SQL(
-                "(state = 'scheduled' AND date_scheduled >= %s AND date_scheduled < %s)", start, end
+            planned = (
+                SQL("FALSE")
+                if sent_only
+                else SQL("(state = 'scheduled' AND date_scheduled >= %s AND date_scheduled < %s)", start, end)
             )
             rows = self.env.execute_query(
                 SQL(
@@ -380,8 +384,10 @@ class CrmSequenceTouch(models.Model):
             limit=1,
             order="date_scheduled",
         )
-        next_resume = self.env["crm.sequence.enrollment"].sudo().search(
-            [("state", "=", "paused"), ("date_resume", "!=", False)], limit=1, order="date_resume"
+        next_resume = (
+            self.env["crm.sequence.enrollment"]
+            .sudo()
+            .search([("state", "=", "paused"), ("date_resume", "!=", False)], limit=1, order="date_resume")
         )
         moments = [next_touch.date_scheduled, next_resume.date_resume]
         moments = [moment for moment in moments if moment]
@@ -749,9 +755,7 @@ class CrmSequenceTouch(models.Model):
             order="date_done desc, id desc",
         )
         wanted = stripped.casefold()
-        return candidates.filtered(
-            lambda t: strip_reply_prefixes(t.message_id.subject).casefold() == wanted
-        )[:1]
+        return candidates.filtered(lambda t: strip_reply_prefixes(t.message_id.subject).casefold() == wanted)[:1]
 
     @api.model
     def _from_messages(self, messages):

@@ -148,9 +148,7 @@ def delivery_outcome(message, subject=""):
         if "delayed" in actions or "4" in statuses:
             return "delayed"
         return "delivered"
-    if re.search(
-        r"delay|still being retried|warning: message|retard|verz[öo]ger|retras|vertraag", subject or "", re.I
-    ):
+    if re.search(r"delay|still being retried|warning: message|retard|verz[öo]ger|retras|vertraag", subject or "", re.I):
         return "delayed"
     return None
 

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -17,7 +18,12 @@ class ResCompany(models.Model):
         help="Default for new users: automatic sequence emails one sender may send per hour (0 = no limit).",
     )
 
-    _crm_sequence_limits_positive = models.Constraint(
-        "CHECK(crm_sequence_daily_limit >= 0 AND crm_sequence_hourly_limit >= 0)",
-        "Sending limits cannot be negative (0 means no limit).",
-    )
+    @api.constrains("crm_sequence_daily_limit", "crm_sequence_hourly_limit")
+    def _check_crm_sequence_limits(self):
+        for record in self:
+            if record.crm_sequence_daily_limit < 0 or record.crm_sequence_hourly_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%s: sequence sending limits cannot be negative (0 means no limit).", record.display_name
+                    )
+                )

@@ -7,8 +7,8 @@ import pytest
 from odoo.addons.crm_sequence.models.send_calendar import (
     NoSendingDay,
     PlanStep,
-    SenderQuota,
     SendCalendar,
+    SenderQuota,
     spread,
     to_local,
 )

@@ -1,0 +1,217 @@
+"""Real-world inbound mail (tests/data/mail): each sample read on its own (plain pytest),
+then delivered through Odoo's mail gateway after a real sequence email (its Message-Id,
+subject and addresses filled in), with the effect a user sees on the run."""
+
+import email
+import email.policy
+import json
+import re
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+from odoo.tools import email_normalize, html2plaintext
+
+from odoo.addons.crm_sequence.models.inbound_mail import (
+    auto_reply_kind,
+    delivery_outcome,
+    return_date,
+    strip_reply_prefixes,
+)
+
+from .common import CrmSequenceCommon
+
+MAIL_DIR = Path(__file__).parent / "data" / "mail"
+CORPUS = json.loads((MAIL_DIR / "corpus.json").read_text())
+SENT_SUBJECT = "Quick question about Acme"
+RECEIVED = date(2026, 12, 7)
+
+
+def fill(sample, **values):
+    text = (MAIL_DIR / sample["file"]).read_text()
+    defaults = {
+        "message_id": "<sent.1@test.mycompany.com>",
+        "subject": SENT_SUBJECT,
+        "contact_email": "dana@acme.example.org",
+        "contact_name": "Dana Smith",
+        "our_email": "catchall.test@test.mycompany.com",
+        "bounce_email": "bounce.test@test.mycompany.com",
+        "date": "Mon, 07 Dec 2026 09:14:00 +0100",
+    }
+    for name, value in {**defaults, **values}.items():
+        text = text.replace("{{%s}}" % name, value)
+    return text
+
+
+def renamed(raw, prefix):
+    """The same sample under another Message-Id (the gateway ignores a Message-Id seen before)."""
+    return re.sub(r"(?im)^(Message-ID:\s*<)", rf"\g<1>{prefix}.", raw, count=1)
+
+
+def body_text(message):
+    parts = [part for part in message.walk() if part.get_content_type() in ("text/plain", "text/html")]
+    plain = [part for part in parts if part.get_content_type() == "text/plain"] or parts
+    text = plain[0].get_content() if plain else ""
+    return html2plaintext(text) if plain and plain[0].get_content_type() == "text/html" else text
+
+
+@pytest.mark.parametrize("sample", CORPUS, ids=[sample["file"] for sample in CORPUS])
+def test_reading_of_each_sample(sample):
+    message = email.message_from_string(fill(sample), policy=email.policy.default)
+    subject = str(message["Subject"] or "")
+    outcome = delivery_outcome(message, subject)
+    kind = {"failed": "bounce", "delayed": "delayed", "delivered": "delivered"}.get(outcome)
+    if not kind:
+        reading = auto_reply_kind(message, subject, body_text(message))
+        kind = {"out_of_office": "out_of_office", None: "reply"}.get(reading, reading)
+    assert kind == sample["kind"]
+    if sample["kind"] == "out_of_office":
+        expected = sample["return_date"] and date.fromisoformat(sample["return_date"])
+        assert return_date(body_text(message), RECEIVED) == (expected or None)
+    if sample["kind"] in ("reply", "out_of_office"):
+        assert strip_reply_prefixes(subject).casefold() in (SENT_SUBJECT.casefold(), subject.casefold())
+
+
+@pytest.mark.parametrize(
+    ("subject", "stripped"),
+    [
+        ("Re: Hello", "Hello"),
+        ("RE : AW: Antw: Hello", "Hello"),
+        ("Réponse automatique : Hello", "Hello"),
+        ("Automatic reply: RE: Hello", "Hello"),
+        ("Hello: the sequel", "Hello: the sequel"),
+    ],
+)
+def test_subject_prefixes(subject, stripped):
+    assert strip_reply_prefixes(subject) == stripped
+
+
+@tagged("post_install", "-at_install")
+class TestInboundMailGateway(CrmSequenceCommon):
+    """Every sample of the corpus through ``mail.thread.message_process``."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sequence.write(
+            {
+                "step_ids": [
+                    (5, 0, 0),
+                    (0, 0, {"step_type": "auto_email", "day": 1, "subject": SENT_SUBJECT, "body_html": "<p>Hi</p>"}),
+                    (0, 0, {"step_type": "auto_email", "day": 3, "subject": "Follow-up", "body_html": "<p>Hi</p>"}),
+                ]
+            }
+        )
+
+    def _send_to(self, addresses):
+        """One lead per address enrolled on Monday 7 December 2026 at 09:00 in Brussels;
+        the cron sends them the first email. Returns {address: touch of that email}."""
+        leads = self.env["crm.lead"].create(
+            [{"name": f"Lead {address}", "email_from": address, "contact_name": "Dana"} for address in addresses]
+        )
+        self.sequence.action_activate()
+        with freeze_time("2026-12-07 08:00:00"), self.mock_mail_gateway():
+            self.sequence.enroll_records(leads)
+            self._run_cron()
+        touches = self.sequence.enrollment_ids.touch_ids.filtered("message_id")
+        return {touch.enrollment_id.email: touch for touch in touches}
+
+    def test_corpus_through_the_gateway(self):
+        addresses = [f"sample{index}@acme{index}.example.org" for index in range(len(CORPUS))]
+        sent = self._send_to(addresses)
+        self.assertEqual(len(sent), len(CORPUS))
+        Lead = self.env["crm.lead"]
+        for sample, address in zip(CORPUS, addresses):
+            touch = sent[address]
+            run = touch.enrollment_id
+            mail = touch.mail_mail_id
+            raw = fill(
+                sample,
+                message_id=touch.message_id.message_id,
+                subject=touch.message_id.subject,
+                contact_email=address,
+                our_email=email_normalize(mail.reply_to),
+                bounce_email=self.env.company.bounce_email,
+            )
+            leads_before = Lead.search_count([])
+            with self.subTest(sample=sample["file"]), freeze_time("2026-12-07 08:30:00"), self.mock_mail_gateway():
+                self.env["mail.thread"].message_process("crm.lead", raw.encode())
+                kind = sample["kind"]
+                self.assertEqual(Lead.search_count([]), leads_before, "no new lead from an answer")
+                if kind == "reply":
+                    self.assertEqual((run.state, run.end_reason), ("removed", "replied"))
+                    self.assertTrue(touch.replied)
+                    lead = Lead.browse(run.res_id)
+                    self.assertIn(
+                        touch.message_id, lead.message_ids.parent_id, "the answer is in the lead's conversation"
+                    )
+                elif kind == "out_of_office":
+                    self.assertEqual((run.state, run.pause_reason), ("paused", "out_of_office"))
+                    self.assertFalse(touch.replied)
+                    # back at 09:00 in Brussels on the return day (a weekend: Monday), else in 7 days
+                    expected = datetime(2026, 12, 14, 8, 30)
+                    if sample["return_date"]:
+                        back = date.fromisoformat(sample["return_date"])
+                        back += timedelta(days=max(0, 7 - back.weekday()) if back.weekday() >= 5 else 0)
+                        expected = datetime.combine(back, time(8, 0))
+                    self.assertEqual(run.date_resume, expected)
+                elif kind == "bounce":
+                    self.assertEqual((run.state, run.end_reason), ("removed", "bounced"))
+                    self.assertTrue(touch.bounced)
+                else:  # delayed, delivered
+                    self.assertEqual(run.state, "active", "a delivery report is not a bounce")
+                    self.assertFalse(touch.bounced)
+                    self.assertFalse(Lead.browse(run.res_id).message_bounce, "nor counted by Odoo")
+
+    def test_out_of_office_resumes_by_itself(self):
+        touch = self._send_to(["back.soon@acme.example.org"])["back.soon@acme.example.org"]
+        run = touch.enrollment_id
+        follow_up = run.touch_ids - touch
+        planned = follow_up.date_scheduled  # Wednesday 9 December, 09:00 Brussels
+        sample = next(s for s in CORPUS if s["file"] == "auto_replies/gmail_vacation_en.eml")  # back 14 December
+        raw = fill(
+            sample,
+            message_id=touch.message_id.message_id,
+            subject=touch.message_id.subject,
+            contact_email="back.soon@acme.example.org",
+            our_email=email_normalize(touch.mail_mail_id.reply_to),
+        )
+        with freeze_time("2026-12-07 08:30:00"), self.mock_mail_gateway():
+            self.env["mail.thread"].message_process("crm.lead", raw.encode())
+        self.assertEqual((run.state, run.date_resume), ("paused", datetime(2026, 12, 14, 8, 0)))
+        with freeze_time("2026-12-11 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        self.assertEqual(run.state, "paused", "still away")
+        with freeze_time("2026-12-14 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "active")
+        self.assertFalse(run.date_resume)
+        # the follow-up moved by the time away (7 days less 30 minutes), into the window
+        self.assertEqual(follow_up.date_scheduled.date(), date(2026, 12, 16))
+        self.assertGreater(follow_up.date_scheduled, planned)
+
+    def test_unthreaded_reply_needs_the_same_address_and_subject(self):
+        touch = self._send_to(["dana@acme.example.org"])["dana@acme.example.org"]
+        sample = next(s for s in CORPUS if s["file"] == "replies/webmail_no_threading_headers.eml")
+        our_email = email_normalize(touch.mail_mail_id.reply_to)
+        Lead = self.env["crm.lead"]
+        # another address, same subject: not this run's answer (the catchall bounces it back)
+        stranger = fill(sample, subject=SENT_SUBJECT, contact_email="someone@else.example.org", our_email=our_email)
+        with freeze_time("2026-12-07 08:30:00"), self.mock_mail_gateway():
+            self.env["mail.thread"].message_process("crm.lead", stranger.encode())
+        self.assertEqual(touch.enrollment_id.state, "active")
+        # the right address, another subject: not an answer to this email
+        other = fill(sample, subject="Something else", contact_email="dana@acme.example.org", our_email=our_email)
+        with freeze_time("2026-12-07 08:31:00"), self.mock_mail_gateway():
+            self.env["mail.thread"].message_process("crm.lead", renamed(other, "other").encode())
+        self.assertEqual(touch.enrollment_id.state, "active")
+        leads = Lead.search_count([])
+        answer = fill(sample, subject=SENT_SUBJECT, contact_email="dana@acme.example.org", our_email=our_email)
+        with freeze_time("2026-12-07 08:32:00"), self.mock_mail_gateway():
+            self.env["mail.thread"].message_process("crm.lead", renamed(answer, "answer").encode())
+        self.assertEqual(touch.enrollment_id.end_reason, "replied")
+        self.assertEqual(Lead.search_count([]), leads)
