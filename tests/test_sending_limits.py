@@ -1,0 +1,153 @@
+"""Sending limits per sender across sequences, and emails spread over the send window:
+planned when runs are enrolled (the timeline shows the real time), kept by the cron."""
+
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import CrmSequenceCommon
+
+EMAIL_ONLY = [{"step_type": "auto_email", "day": 1, "subject": "Hello", "body_html": "<p>Hello</p>"}]
+
+
+@tagged("post_install", "-at_install")
+class TestSendingLimits(CrmSequenceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.many = cls.env["crm.lead"].create(
+            [{"name": f"Prospect {index}", "email_from": f"prospect{index}@acme.example.org"} for index in range(6)]
+        )
+
+    def _sequence(self, name="Limited", **values):
+        values.setdefault("spread_sends", True)
+        sequence = self._create_sequence(self.env, name=name, user=self.user_owner, steps=EMAIL_ONLY, **values)
+        sequence.action_activate()
+        return sequence
+
+    def _planned(self, sequence):
+        touches = sequence.enrollment_ids.touch_ids.sorted(lambda t: (t.date_scheduled, t.id))
+        return [(str(t.date_scheduled), t.result_message or None) for t in touches]
+
+    def test_spread_by_default(self):
+        sequence = self._create_sequence(self.env, name="Defaults", steps=EMAIL_ONLY)
+        self.assertFalse(sequence.spread_sends, "the test fixture names its times")
+        self.assertTrue(self.env["crm.sequence"].new({"name": "From the form"}).spread_sends, "on by default")
+        sequence = self._sequence()
+        # Tuesday 3 March 2026 09:00 in Brussels (08:00 UTC): 4 emails over 09:00-17:00
+        with freeze_time("2026-03-03 08:00:00"):
+            sequence.enroll_records(self.many[:4])
+        self.assertEqual(
+            self._planned(sequence),
+            [
+                ("2026-03-03 08:00:00", None),
+                ("2026-03-03 10:00:00", None),
+                ("2026-03-03 12:00:00", None),
+                ("2026-03-03 14:00:00", None),
+            ],
+        )
+
+    def test_daily_limit_across_sequences(self):
+        self.user_owner.crm_sequence_daily_limit = 3
+        first, second = self._sequence("First"), self._sequence("Second")
+        with freeze_time("2026-03-05 08:00:00"):  # Thursday
+            first.enroll_records(self.many[:2])
+            second.enroll_records(self.many[2:5])
+        self.assertEqual(
+            self._planned(second),
+            [
+                ("2026-03-05 08:00:00", None),
+                ("2026-03-06 08:00:00", "Deferred: daily limit of Oscar Owner"),
+                ("2026-03-06 12:00:00", "Deferred: daily limit of Oscar Owner"),
+            ],
+            "one left on Thursday after the first sequence's two; Friday for the others",
+        )
+        runs = second.enrollment_ids.sorted("id")
+        self.assertEqual(runs[1].next_touch_date, datetime(2026, 3, 6, 8, 0), "the timeline shows the real time")
+        # at sending time the cron keeps to what was planned
+        with freeze_time("2026-03-05 16:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        sent = (first | second).enrollment_ids.touch_ids.filtered(lambda t: t.state == "done")
+        self.assertEqual(len(sent), 3)
+        self.assertEqual(len(self._new_mails), 3)
+
+    def test_hourly_limit_spacing(self):
+        self.user_owner.crm_sequence_hourly_limit = 2
+        sequence = self._sequence(send_hour_to=11.0)
+        with freeze_time("2026-03-03 08:00:00"):
+            sequence.enroll_records(self.many[:5])
+        # two an hour from 09:00 to 11:00 local, the fifth on Wednesday
+        self.assertEqual(
+            [date for date, _note in self._planned(sequence)],
+            [
+                "2026-03-03 08:00:00",
+                "2026-03-03 08:30:00",
+                "2026-03-03 09:00:00",
+                "2026-03-03 09:30:00",
+                "2026-03-04 08:00:00",
+            ],
+        )
+        self.assertEqual(self._planned(sequence)[-1][1], "Deferred: hourly limit of Oscar Owner")
+
+    def test_due_emails_over_the_limit_wait_for_the_next_hour(self):
+        """Planned before the limit was set, five emails are due at once: the cron sends
+        two and moves the others to the next free hours, saying why."""
+        sequence = self._sequence(spread_sends=False)
+        with freeze_time("2026-03-03 08:00:00"):
+            sequence.enroll_records(self.many[:5])
+        self.user_owner.crm_sequence_hourly_limit = 2
+        with freeze_time("2026-03-03 08:05:00"), self.mock_mail_gateway():
+            self._run_cron()
+            self.assertEqual(len(self._new_mails), 2)
+        waiting = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.state == "scheduled")
+        self.assertEqual(
+            sorted(str(date) for date in waiting.mapped("date_scheduled")),
+            ["2026-03-03 09:00:00", "2026-03-03 09:00:00", "2026-03-03 10:00:00"],
+        )
+        self.assertEqual(set(waiting.mapped("result_message")), {"Deferred: hourly limit of Oscar Owner"})
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+            self.assertEqual(len(self._new_mails), 2)
+        with freeze_time("2026-03-03 10:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+            self.assertEqual(len(self._new_mails), 1)
+        self.assertEqual(set(sequence.enrollment_ids.mapped("state")), {"completed"})
+
+    def test_resume_spreads_again(self):
+        self.user_owner.crm_sequence_daily_limit = 2
+        sequence = self._sequence(spread_sends=False)
+        with freeze_time("2026-03-02 08:00:00"):  # Monday
+            sequence.enroll_records(self.many[:2])
+            sequence.enrollment_ids.action_pause()
+        other = self._sequence("Other")
+        with freeze_time("2026-03-03 08:00:00"):
+            other.enroll_records(self.many[2:4])  # Tuesday is full now
+            sequence.enrollment_ids.action_resume()
+        self.assertEqual(
+            self._planned(sequence),
+            [
+                ("2026-03-04 08:00:00", "Deferred: daily limit of Oscar Owner"),
+                ("2026-03-04 08:00:00", "Deferred: daily limit of Oscar Owner"),
+            ],
+        )
+
+    def test_new_users_get_the_company_limits(self):
+        self.env.company.write({"crm_sequence_daily_limit": 200, "crm_sequence_hourly_limit": 40})
+        user = self.env["res.users"].create({"name": "New Seller", "login": "new_seller", "email": "new@example.com"})
+        self.assertEqual((user.crm_sequence_daily_limit, user.crm_sequence_hourly_limit), (200, 40))
+        self.assertEqual(self.user_owner.crm_sequence_daily_limit, 0, "existing users keep theirs")
+
+    def test_bad_limits(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.user_owner.crm_sequence_daily_limit = -5
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.env.company.crm_sequence_hourly_limit = -1
+
+    def test_sellers_cannot_raise_their_own_limit(self):
+        self.user_owner.crm_sequence_daily_limit = 50
+        with self.assertRaises(AccessError):
+            self.user_owner.with_user(self.user_owner).write({"crm_sequence_daily_limit": 0})
+        self.assertEqual(self.user_owner.crm_sequence_daily_limit, 50)
