@@ -255,14 +255,19 @@ def module_installed(db, module=MODULE):
 TEST_DB_PREFIX = f"{MODULE}_test_"
 LOGS = BUILD / "logs"
 # Python packages `make test` runs on (requirements.txt): import name -> what pip installs.
-TEST_REQUIREMENTS = {"pytest": "pytest", "pytest_odoo": "pytest-odoo", "websocket": "websocket-client"}
+TEST_REQUIREMENTS = {
+    "pytest": "pytest",
+    "pytest_odoo": "pytest-odoo",
+    "websocket": "websocket-client",
+    "aiosmtpd": "aiosmtpd",
+}
 # An ERROR/CRITICAL record in Odoo's log while the module installs, e.g.
 # "2025-01-01 12:00:00,123 4242 ERROR db odoo.modules.loading: ..."
 LOGGED_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 
 
 def ensure_test_requirements():
-    """pip-install requirements.txt when pytest, pytest-odoo or websocket-client is missing."""
+    """pip-install requirements.txt when one of TEST_REQUIREMENTS is missing."""
     check = "; ".join(f"import {name}" for name in TEST_REQUIREMENTS)
     if subprocess.run([PYTHON, "-c", check], capture_output=True, check=False).returncode == 0:
         return
