@@ -42,7 +42,7 @@ def fill(sample, **values):
         "date": "Mon, 07 Dec 2026 09:14:00 +0100",
     }
     for name, value in {**defaults, **values}.items():
-        text = text.replace("{{%s}}" % name, value)
+        text = text.replace("{{" + name + "}}", value)
     return text
 
 
