@@ -366,7 +366,7 @@ class CrmSequenceEnrollment(models.Model):
         inactive = due.filtered(lambda e: e.sequence_id.state != "active")
         # the sequence was deactivated meanwhile: it resumes them on reactivation
         inactive.write({"paused_by_sequence": True, "pause_reason": "sequence", "date_resume": False})
-        (due - inactive)._resume()
+        (due - inactive)._resume(back_from_out_of_office=True)
 
     def _log_trace(self, body):
         """A note on each enrolled record's chatter (no notification), ``body(enrollment)``
@@ -380,7 +380,7 @@ class CrmSequenceEnrollment(models.Model):
             bodies = {e.res_id: Markup("<p>%s</p>") % body(e) for e in enrollments if e.res_id in existing}
             records._message_log_batch(bodies=bodies)
 
-    def _resume(self):
+    def _resume(self, back_from_out_of_office=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;
         automatic emails are spread again within their sender's limits."""
         now = fields.Datetime.now()
@@ -408,8 +408,12 @@ class CrmSequenceEnrollment(models.Model):
             Touch._reslot(Touch.browse([touch.id for touch in emails]), {t.id: d for t, d in emails.items()})
         Touch._wake_cron()
         self._log_trace(
-            lambda e: e.env._(
-                "Sequence “%(sequence)s” resumed by %(user)s.", sequence=e.sequence_id.name, user=e.env.user.name
+            lambda e: (
+                e.env._("Sequence “%s” resumed: the contact is back from their absence.", e.sequence_id.name)
+                if back_from_out_of_office
+                else e.env._(
+                    "Sequence “%(sequence)s” resumed by %(user)s.", sequence=e.sequence_id.name, user=e.env.user.name
+                )
             )
         )
 

@@ -468,19 +468,37 @@ class CrmSequenceStep(models.Model):
         sequences = self.env["crm.sequence"].union(*(steps.sequence_id for steps, _delta in shifts))
         sequences.step_ids._check_day_order()
 
-    def _unsubscribe_footers(self, res_ids):
-        """{record id: footer with a ``%s`` for the unsubscribe URL}: the sequence's
-        unsubscribe text in the language the email is written in, for each record."""
+    def _render_email(self, res_ids):
+        """Subject, body and language of this email step for each record: ``({res_id:
+        subject}, {res_id: body}, {res_id: lang})``, in the language of the record's
+        customer like Odoo's templates, looked up once for both fields."""
         self.ensure_one()
-        footers = {}
+        if not self.lang:
+            # Odoo reads each customer's language one by one (its recordsets lose their
+            # prefetch): read them all at once first
+            customers = self.env[self.render_model].browse(res_ids)._mail_get_partners()
+            self.env["res.partner"].browse({pid for partners in customers.values() for pid in partners.ids}).mapped(
+                "lang"
+            )
+        subjects, bodies, langs = {}, {}, {}
         for lang, (step, lang_res_ids) in self._classify_per_lang(res_ids).items():
-            text = step.sequence_id.with_context(lang=lang or self.env.lang).unsubscribe_text
-            footer = Markup(
+            subjects.update(step._render_field("subject", lang_res_ids))
+            bodies.update(step._render_field("body_html", lang_res_ids))
+            langs.update(dict.fromkeys(lang_res_ids, lang or self.env.lang))
+        return subjects, bodies, langs
+
+    def _unsubscribe_footer(self, lang):
+        """Footer of an automatic email, with a ``%s`` for the unsubscribe URL: the
+        sequence's unsubscribe text in ``lang``."""
+        self.ensure_one()
+        text = self.sequence_id.with_context(lang=lang).unsubscribe_text or self.env._("Unsubscribe")
+        return (
+            Markup(
                 '<p style="margin-top:24px;font-size:12px;color:#6c757d;">'
                 '<a href="%%s" style="color:#6c757d;">%s</a></p>'
-            ) % (text or self.env._("Unsubscribe"))
-            footers.update(dict.fromkeys(lang_res_ids, footer))
-        return footers
+            )
+            % text
+        )
 
     def _sends_in_window(self):
         """Emails wait for the send window; tasks are due from its opening on their day."""

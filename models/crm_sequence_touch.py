@@ -129,6 +129,7 @@ class CrmSequenceTouch(models.Model):
         enrollments.flush_recordset()
         calendars = {} if calendars is None else calendars
         quotas = {}
+        titles = {step: step._long_title() for step in steps}
         rows = []
         for (sequence, tz), group in enrollments.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
             key = (sequence.id, tz)
@@ -163,7 +164,7 @@ class CrmSequenceTouch(models.Model):
                         step.id,
                         step.step_type,
                         step.day,
-                        step._long_title(),
+                        titles[step],
                         moment,
                         user_id,
                         note,
@@ -514,16 +515,16 @@ class CrmSequenceTouch(models.Model):
         if not touches:
             return
         res_ids = touches.mapped("res_id")
-        subjects = step._render_field("subject", res_ids, compute_lang=True)
-        bodies = step._render_field("body_html", res_ids, compute_lang=True)
+        subjects, bodies, langs = step._render_email(res_ids)
         records = self.env[sequence.model].browse(res_ids)
         reply_to = records._notify_get_reply_to(default=sender.email_formatted, author_id=sender.partner_id.id)
         base_url = records[:1].get_base_url()
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         names = dict(zip(records.ids, records.mapped("display_name")))
         previous = touches._previous_emails() if step.reply_in_thread else {}
-        footers = step._unsubscribe_footers(res_ids) if sequence.unsubscribe_link else {}
+        footers = {lang: step._unsubscribe_footer(lang) for lang in set(langs.values()) if sequence.unsubscribe_link}
         Blacklist = self.env["mail.blacklist"]
+        mailboxes = {}  # reply-to: its address
         vals_list = []
         for touch in touches:
             body = Markup(bodies[touch.res_id] or "")
@@ -546,35 +547,40 @@ class CrmSequenceTouch(models.Model):
             }
             headers = {}
             if sequence.unsubscribe_link:
-                url = Blacklist._crm_sequence_unsubscribe_url(base_url, email)
-                mailbox = email_split(values["reply_to"] or sender.email) or [sender.email]
-                headers["List-Unsubscribe"] = (
-                    f"<{url}>, <{Blacklist._crm_sequence_unsubscribe_mailto(mailbox[0], email)}>"
-                )
+                if values["reply_to"] not in mailboxes:
+                    mailboxes[values["reply_to"]] = (email_split(values["reply_to"] or "") or [sender.email])[0]
+                url, mailto = Blacklist._crm_sequence_unsubscribe_links(base_url, mailboxes[values["reply_to"]], email)
+                headers["List-Unsubscribe"] = f"<{url}>, <{mailto}>"
                 headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-                values["body_html"] += footers[touch.res_id] % url
+                values["body_html"] += footers[langs[touch.res_id]] % url
             parent = previous.get(touch.enrollment_id)
             if parent:
                 values["subject"] = f"Re: {strip_reply_prefixes(parent.subject)}"
                 values["parent_id"] = parent.id
-                values["references"] = " ".join(filter(None, [parent.message_id]))
+                values["references"] = " ".join(self._thread_references(parent))
                 headers["In-Reply-To"] = parent.message_id
             if headers:
                 values["headers"] = repr(headers)
             vals_list.append(values)
         mails = self.env["mail.mail"].sudo().create(vals_list)
         now = fields.Datetime.now()
-        for touch, mail in zip(touches, mails):
-            touch.write(
-                {
-                    "user_id": sender.id,
-                    "state": "done",
-                    "date_done": now,
-                    "mail_mail_id": mail.id,
-                    "message_id": mail.mail_message_id.id,
-                    "result_message": False,
-                }
+        touches.write({"user_id": sender.id, "state": "done", "date_done": now, "result_message": False})
+        # each touch its email: one query, nothing computed depends on these two links
+        self.flush_model(["mail_mail_id", "message_id"])
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE crm_sequence_touch touch SET mail_mail_id = v.mail_id, message_id = v.message_id
+                  FROM (VALUES %s) AS v(id, mail_id, message_id)
+                 WHERE touch.id = v.id
+                """,
+                SQL(", ").join(
+                    SQL("(%s, %s, %s)", touch.id, mail.id, mail.mail_message_id.id)
+                    for touch, mail in zip(touches, mails)
+                ),
             )
+        )
+        touches.invalidate_recordset(["mail_mail_id", "message_id"])
 
     def _defer_over_limit(self, touches, sender):
         """The touches ``sender`` may still send now (hourly and daily limits, counting
@@ -590,6 +596,16 @@ class CrmSequenceTouch(models.Model):
         if over:
             self._reslot(over, dict.fromkeys(over.ids, now))
         return allowed
+
+    @api.model
+    def _thread_references(self, parent):
+        """Message-Ids of the conversation up to ``parent``, oldest first (RFC 5322 References)."""
+        references, message = [], parent
+        while message and len(references) < 20:
+            if message.message_id:
+                references.insert(0, message.message_id)
+            message = message.parent_id
+        return references
 
     def _previous_emails(self):
         """{run: its latest email already sent} for these touches' runs (threading)."""
@@ -613,8 +629,7 @@ class CrmSequenceTouch(models.Model):
         notes, subjects = {}, {}
         if step.step_type == "manual_email":
             res_ids = self.mapped("res_id")
-            subjects = step._render_field("subject", res_ids, compute_lang=True)
-            bodies = step._render_field("body_html", res_ids, compute_lang=True)
+            subjects, bodies, _langs = step._render_email(res_ids)
             notes = {
                 res_id: Markup("<p><strong>%s</strong> %s</p>%s")
                 % (self.env._("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))

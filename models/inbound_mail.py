@@ -83,13 +83,15 @@ def header_text(message, name):
 
 
 def has_auto_reply_headers(message):
-    """The headers of ``message`` (an ``email.message``) say it was sent by a machine."""
+    """The headers of ``message`` (an ``email.message``) say it was sent by a machine.
+
+    Exchange's ``X-Auto-Response-Suppress`` is not enough alone: it only asks others not
+    to answer automatically, and some servers set it on what people write.
+    """
     auto_submitted = header_text(message, "Auto-Submitted").lower()
     if auto_submitted and auto_submitted != "no":
         return True
     if header_text(message, "X-Autoreply") or header_text(message, "X-Autorespond"):
-        return True
-    if header_text(message, "X-Auto-Response-Suppress"):
         return True
     return header_text(message, "Precedence").lower() in ("auto_reply", "bulk", "junk")
 
@@ -103,11 +105,12 @@ def auto_reply_kind(message, subject, body_text):
     or ``None`` (a person wrote it)."""
     if is_out_of_office_subject(subject):
         return "out_of_office"
-    if not has_auto_reply_headers(message):
-        return None
-    if ABSENCE_WORDS.search(subject or "") or ABSENCE_WORDS.search(body_text or ""):
-        return "out_of_office"
-    return "auto_reply"
+    absent = bool(ABSENCE_WORDS.search(subject or "") or ABSENCE_WORDS.search(body_text or ""))
+    if has_auto_reply_headers(message):
+        return "out_of_office" if absent else "auto_reply"
+    if header_text(message, "X-Auto-Response-Suppress") and absent:
+        return "out_of_office"  # Exchange out-of-office without Auto-Submitted
+    return None
 
 
 def strip_reply_prefixes(subject, keep_auto=False):

@@ -190,8 +190,8 @@ class MailActivity(models.Model):
         if record is None:
             raise UserError(self.env._("The record of this task no longer exists or is not yours to see."))
         step = touch.step_id
-        subject = step._render_field("subject", record.ids, compute_lang=True)[record.id]
-        body = step._render_field("body_html", record.ids, compute_lang=True)[record.id]
+        subjects, bodies, _langs = step._render_email(record.ids)
+        subject, body = subjects[record.id], bodies[record.id]
         partners = record._mail_get_partners().get(record.id) or record._partner_find_from_emails_single(
             [self.crm_sequence_email], no_create=False
         )

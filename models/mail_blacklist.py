@@ -20,8 +20,9 @@ class MailBlacklist(models.Model):
     _inherit = "mail.blacklist"
 
     @api.model
-    def _crm_sequence_token(self, email):
-        return hmac(self.env(su=True), "crm_sequence_unsubscribe", email_normalize(email) or "")
+    def _crm_sequence_token(self, normalized):
+        """The token of an address, given normalized (``email_normalize``)."""
+        return hmac(self.env(su=True), "crm_sequence_unsubscribe", normalized or "")
 
     @api.model
     def _crm_sequence_check_token(self, email, token):
@@ -29,16 +30,14 @@ class MailBlacklist(models.Model):
         return bool(normalized and token and consteq(self._crm_sequence_token(normalized), str(token)))
 
     @api.model
-    def _crm_sequence_unsubscribe_url(self, base_url, email):
+    def _crm_sequence_unsubscribe_links(self, base_url, mailbox, email):
+        """``(url, mailto)`` unsubscribing ``email``: the page (and one-click POST) URL, and
+        the ``mailto:`` of ``mailbox`` whose subject carries the address and its token."""
         normalized = email_normalize(email)
         token = self._crm_sequence_token(normalized)
-        return f"{base_url.rstrip('/')}/crm_sequence/unsubscribe?email={quote(normalized)}&token={token}"
-
-    @api.model
-    def _crm_sequence_unsubscribe_mailto(self, mailbox, email):
-        normalized = email_normalize(email)
-        subject = quote(f"Unsubscribe {normalized} {self._crm_sequence_token(normalized)}")
-        return f"mailto:{mailbox}?subject={subject}"
+        url = f"{base_url.rstrip('/')}/crm_sequence/unsubscribe?email={quote(normalized)}&token={token}"
+        mailto = f"mailto:{mailbox}?subject={quote(f'Unsubscribe {normalized} {token}')}"
+        return url, mailto
 
     @api.model
     def _crm_sequence_unsubscribe(self, email, via):

@@ -193,6 +193,8 @@ class TestInboundMailGateway(CrmSequenceCommon):
         # the follow-up moved by the time away (7 days less 30 minutes), into the window
         self.assertEqual(follow_up.date_scheduled.date(), date(2026, 12, 16))
         self.assertGreater(follow_up.date_scheduled, planned)
+        lead = self.env["crm.lead"].browse(run.res_id)
+        self.assertIn("the contact is back from their absence", lead.message_ids[0].body)
 
     def test_unthreaded_reply_needs_the_same_address_and_subject(self):
         touch = self._send_to(["dana@acme.example.org"])["dana@acme.example.org"]

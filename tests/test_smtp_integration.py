@@ -161,14 +161,14 @@ class TestSmtpIntegration(HttpCase):
         self.assertEqual((self._run(ann).state, self._run(ann).end_reason), ("removed", "replied"))
 
         # Ben's server first delays, then gives up: only the permanent failure removes
-        reports = {sample["file"]: sample for sample in CORPUS}
+        samples = {sample["file"]: sample for sample in CORPUS}
         ben_message = tuesday["ben@buyer.example.org"]
         for name, expected in (
             ("reports/postfix_delayed.eml", "active"),
             ("reports/postfix_bounce_user_unknown.eml", "removed"),
         ):
             raw = fill(
-                reports[name],
+                samples[name],
                 message_id=str(ben_message["Message-Id"]),
                 subject=str(ben_message["Subject"]),
                 contact_email="ben@buyer.example.org",
@@ -179,10 +179,23 @@ class TestSmtpIntegration(HttpCase):
             self.assertEqual(self._run(ben).state, expected, name)
         self.assertEqual(self._run(ben).end_reason, "bounced")
 
-        # Cid's mail client unsubscribes with one click (RFC 8058 POST on the header's URL)
-        url = str(tuesday["cid@buyer.example.org"]["List-Unsubscribe"]).split(">")[0].lstrip("<")
+        # Cid's Exchange answers "Automatic reply:" without Auto-Submitted nor In-Reply-To: a pause
+        cid_message = tuesday["cid@buyer.example.org"]
+        raw = fill(
+            samples["auto_replies/exchange_onprem_no_autosubmitted_en.eml"],
+            subject=str(cid_message["Subject"]),
+            contact_email="cid@buyer.example.org",
+            our_email=cid_message["Reply-To"].addresses[0].addr_spec,
+        )
+        leads = self.env["crm.lead"].search_count([])
+        self._process(raw)
+        self.assertEqual((self._run(cid).state, self._run(cid).pause_reason), ("paused", "out_of_office"))
+        self.assertEqual(self.env["crm.lead"].search_count([]), leads, "no lead created from the auto-reply")
+
+        # then Cid's mail client unsubscribes with one click (RFC 8058 POST on the header's URL)
+        url = str(cid_message["List-Unsubscribe"]).split(">")[0].lstrip("<")
         self.assertEqual(self.url_open(url).status_code, 200)
-        self.assertEqual(self._run(cid).state, "active", "a GET (a link scanner) changes nothing")
+        self.assertEqual(self._run(cid).state, "paused", "a GET (a link scanner) changes nothing")
         response = self.url_open(url, data={"List-Unsubscribe": "One-Click"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual((self._run(cid).state, self._run(cid).end_reason), ("removed", "opted_out"))

@@ -28,7 +28,9 @@ class TestUnsubscribe(HttpCase):
         self.touch = touches.filtered(lambda t: t.res_id == self.lead.id)
         self.mail = self.touch.mail_mail_id
         self.Blacklist = env["mail.blacklist"]
-        self.url = self.Blacklist._crm_sequence_unsubscribe_url(self.lead.get_base_url(), "rita@example.org")
+        self.url, _mailto = self.Blacklist._crm_sequence_unsubscribe_links(
+            self.lead.get_base_url(), "catchall@example.org", "rita@example.org"
+        )
 
     def _runs(self, lead):
         self.env.invalidate_all()
