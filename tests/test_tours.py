@@ -30,6 +30,10 @@ class TestCrmSequenceTours(HttpCase):
         self.assertEqual(steps[2].delay_days, 2)
         self.assertEqual(sequence.send_hour_from, 8.0)
         self.assertTrue(sequence.send_sat)
+        self.assertTrue(sequence.use_contact_tz and sequence.spread_sends and sequence.unsubscribe_link)
+        self.assertEqual(sequence.unsubscribe_text, "No more emails? Click here")
+        self.assertEqual(sequence.ooo_pause_days, 10)
+        self.assertTrue(sequence.stop_company_on_reply)
 
     def test_enroll_tour(self):
         admin = self.env.ref("base.user_admin")

@@ -132,6 +132,32 @@ registry.category("web_tour.tours").add("crm_sequence_builder_tour", {
             run: "check",
         },
         {
+            content: "Contact time zones and spreading are on by default",
+            trigger:
+                ".o_field_widget[name=use_contact_tz] input:checked",
+        },
+        {
+            trigger: ".o_field_widget[name=spread_sends] input:checked",
+        },
+        {
+            content: "The unsubscribe link is on by default: word it",
+            trigger: ".o_field_widget[name=unsubscribe_link] input:checked",
+        },
+        {
+            trigger: ".o_field_widget[name=unsubscribe_text] input",
+            run: "edit No more emails? Click here",
+        },
+        {
+            content: "Pause ten days on an out-of-office without return date",
+            trigger: ".o_field_widget[name=ooo_pause_days] input",
+            run: "edit 10",
+        },
+        {
+            content: "Stop the whole company when someone replies",
+            trigger: ".o_field_widget[name=stop_company_on_reply] input",
+            run: "check",
+        },
+        {
             content: "Save the sequence",
             trigger: ".o_form_button_save",
             run: "click",
