@@ -363,6 +363,8 @@ class CrmSequenceEnrollment(models.Model):
         due = self.sudo().search(
             [("state", "=", "paused"), ("date_resume", "!=", False), ("date_resume", "<=", fields.Datetime.now())]
         )
+        if not due:
+            return
         inactive = due.filtered(lambda e: e.sequence_id.state != "active")
         # the sequence was deactivated meanwhile: it resumes them on reactivation
         inactive.write({"paused_by_sequence": True, "pause_reason": "sequence", "date_resume": False})
@@ -383,6 +385,8 @@ class CrmSequenceEnrollment(models.Model):
     def _resume(self, back_from_out_of_office=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;
         automatic emails are spread again within their sender's limits."""
+        if not self:
+            return
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"]
         emails = {}
