@@ -14,6 +14,7 @@ from . import (
     mail_thread,
     mail_blacklist,
     mail_mail,
+    crm_sequence_sending_limits,
     res_company,
     res_users,
     res_config_settings,
