@@ -484,17 +484,11 @@ class CrmSequence(models.Model):
             if problem:
                 raise ValidationError(problem)
 
-    @api.constrains("ooo_pause_days")
-    def _check_ooo_pause_days(self):
-        for sequence in self:
-            if not 1 <= sequence.ooo_pause_days <= 365:
-                raise ValidationError(
-                    self.env._(
-                        "Sequence “%(name)s”: an out-of-office pause lasts 1 to 365 days (not %(days)s).",
-                        name=sequence.name,
-                        days=sequence.ooo_pause_days,
-                    )
-                )
+    def _check_ooo_pause_days(self, vals):
+        """Checked on the values, before the database refuses what does not fit a number."""
+        days = vals.get("ooo_pause_days")
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365):
+            raise ValidationError(self.env._("An out-of-office pause lasts 1 to 365 days, not “%(days)s”.", days=days))
 
     @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
     def _check_board_fields(self):
@@ -586,10 +580,12 @@ class CrmSequence(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self.browse()._check_identity(vals)
+            self._check_ooo_pause_days(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         self._check_identity(vals)
+        self._check_ooo_pause_days(vals)
         if vals.get("active") is False:
             # an archived sequence must not keep running out of sight
             self.filtered(lambda s: s.state == "active").action_deactivate()

@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+LIMIT_FIELDS = ("crm_sequence_daily_limit", "crm_sequence_hourly_limit")
+# More emails than this from one mailbox is no limit but a typing mistake.
+MAX_LIMIT = 1_000_000
+
 
 class CrmSequenceSendingLimits(models.AbstractModel):
     """Sending limits of a mailbox: on users (theirs, across all the sequences sending as
@@ -19,12 +23,28 @@ class CrmSequenceSendingLimits(models.AbstractModel):
         help="Automatic sequence emails one sender may send per hour, all sequences together (0 = no limit).",
     )
 
-    @api.constrains("crm_sequence_daily_limit", "crm_sequence_hourly_limit")
-    def _check_crm_sequence_limits(self):
-        for record in self:
-            if record.crm_sequence_daily_limit < 0 or record.crm_sequence_hourly_limit < 0:
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_crm_sequence_limit_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_crm_sequence_limit_values(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_crm_sequence_limit_values(self, vals):
+        """Checked on the values, before the database refuses what does not fit a number."""
+        for fname in LIMIT_FIELDS:
+            value = vals.get(fname)
+            if value in (None, False):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
                 raise ValidationError(
                     self.env._(
-                        "%s: sequence sending limits cannot be negative (0 means no limit).", record.display_name
+                        "Sequence sending limits are whole numbers from 0 (no limit) to %(max)s, not “%(value)s”.",
+                        max=f"{MAX_LIMIT:,}",
+                        value=value,
                     )
                 )

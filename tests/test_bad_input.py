@@ -20,6 +20,14 @@ class TestBadInput(CrmSequenceCommon):
         self.env.invalidate_all(flush=False)
         self.assertEqual(self.sequence.tz, "Europe/Brussels")
 
+    def test_out_of_office_pause_out_of_range(self):
+        for days in (0, -3, 366, 2**31, 2.5, "7"):
+            with self.subTest(days=days), self.assertRaisesRegex(ValidationError, "lasts 1 to 365 days"):
+                self.sequence.write({"ooo_pause_days": days})
+        with self.assertRaisesRegex(ValidationError, "lasts 1 to 365 days"):
+            self._create_sequence(self.env, name="Long away", ooo_pause_days=1000)
+        self.assertEqual(self.sequence.ooo_pause_days, 7)
+
     def test_step_days_out_of_range(self):
         for day in (0, -1, 3651, 3_000_000, 2**31, 2**63):
             with (

@@ -39,6 +39,19 @@ class TestOutgoingMail(CrmSequenceCommon):
         self.assertFalse(third.message_id.parent_id)
         self.assertEqual(sequence.enrollment_ids.state, "completed")
 
+    def test_first_email_has_nothing_to_reply_to(self):
+        steps = [dict(THREAD[0], reply_in_thread=True)]
+        sequence = self._create_sequence(self.env, name="Lone", user=self.user_owner, steps=steps, unsubscribe_text="")
+        sequence.action_activate()
+        with freeze_time("2026-03-02 08:00:00"):
+            sequence.enroll_records(self.leads[0])
+        self._run_days("2026-03-02 08:00:00")
+        mail = sequence.enrollment_ids.touch_ids.mail_mail_id
+        self.assertEqual(mail.subject, "Hello Contact 0")
+        self.assertFalse(mail.references)
+        self.assertNotIn("In-Reply-To", mail.headers)
+        self.assertIn(">Unsubscribe</a>", str(mail.body_html), "an emptied text falls back to “Unsubscribe”")
+
     def test_reply_to_names_the_sender_and_plain_text_is_clean(self):
         sequence = self._create_sequence(self.env, name="Clean", user=self.user_owner)
         sequence.action_activate()

@@ -141,10 +141,18 @@ class TestSendingLimits(CrmSequenceCommon):
         self.assertEqual(self.user_owner.crm_sequence_daily_limit, 0, "existing users keep theirs")
 
     def test_bad_limits(self):
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
-            self.user_owner.crm_sequence_daily_limit = -5
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
-            self.env.company.crm_sequence_hourly_limit = -1
+        for value in (-5, 2**31, 10**7, 1.5, "50"):
+            for record, fname in (
+                (self.user_owner, "crm_sequence_daily_limit"),
+                (self.env.company, "crm_sequence_hourly_limit"),
+            ):
+                with self.subTest(value=value, model=record._name):
+                    with self.assertRaisesRegex(ValidationError, "whole numbers from 0 \\(no limit\\) to 1,000,000"):
+                        record.write({fname: value})
+        with self.assertRaisesRegex(ValidationError, "whole numbers"):
+            self.env["res.users"].create({"name": "Typo", "login": "typo", "crm_sequence_daily_limit": -1})
+        self.assertEqual(self.user_owner.crm_sequence_daily_limit, 0)
+        self.user_owner.crm_sequence_daily_limit = 1_000_000  # the largest
 
     def test_sellers_cannot_raise_their_own_limit(self):
         self.user_owner.crm_sequence_daily_limit = 50
