@@ -96,6 +96,13 @@ class TestUnsubscribe(HttpCase):
         self.assertIn("You are unsubscribed", response.text)
         self.assertTrue(self._blacklisted("rita@example.org"))
 
+    def test_unsubscribe_page_tour(self):
+        """The contact's flow in Chromium: open the link, confirm, done."""
+        path = self.url.split("/crm_sequence/", 1)[1]
+        self.start_tour(f"/crm_sequence/{path}", "crm_sequence_unsubscribe_tour")
+        self.assertTrue(self._blacklisted("rita@example.org"))
+        self.assertEqual(set(self._runs(self.lead).mapped("state")), {"removed"})
+
     def test_forged_and_foreign_tokens(self):
         foreign = self.Blacklist._crm_sequence_token("bystander@example.org")
         for email, token in (
