@@ -171,8 +171,8 @@ class CrmSequence(models.Model):
     unsubscribe_text = fields.Char(
         "Unsubscribe text",
         translate=True,
-        default=lambda self: self.env._("Don't want these emails? Unsubscribe"),
-        help="Text of the link at the bottom of automatic emails.",
+        help="Text of the link at the bottom of automatic emails; empty, “Don't want these emails? "
+        "Unsubscribe” in the contact's language.",
     )
     ooo_pause_days = fields.Integer(
         "Out-of-office pause (days)",

@@ -491,7 +491,9 @@ class CrmSequenceStep(models.Model):
         """Footer of an automatic email, with a ``%s`` for the unsubscribe URL: the
         sequence's unsubscribe text in ``lang``."""
         self.ensure_one()
-        text = self.sequence_id.with_context(lang=lang).unsubscribe_text or self.env._("Unsubscribe")
+        text = self.sequence_id.with_context(lang=lang).unsubscribe_text or self.with_context(lang=lang).env._(
+            "Don't want these emails? Unsubscribe"
+        )
         return (
             Markup(
                 '<p style="margin-top:24px;font-size:12px;color:#6c757d;">'

@@ -50,7 +50,7 @@ class TestOutgoingMail(CrmSequenceCommon):
         self.assertEqual(mail.subject, "Hello Contact 0")
         self.assertFalse(mail.references)
         self.assertNotIn("In-Reply-To", mail.headers)
-        self.assertIn(">Unsubscribe</a>", str(mail.body_html), "an emptied text falls back to “Unsubscribe”")
+        self.assertIn("want these emails? Unsubscribe</a>", str(mail.body_html), "an empty text: the default one")
 
     def test_reply_to_names_the_sender_and_plain_text_is_clean(self):
         sequence = self._create_sequence(self.env, name="Clean", user=self.user_owner)

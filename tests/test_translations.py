@@ -117,3 +117,17 @@ class TestTranslations(CrmSequenceCommon):
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(action["params"]["title"], "Retirés des séquences")
         self.assertEqual(action["params"]["message"], "Inscriptions en cours arrêtées : 2.")
+
+    def test_unsubscribe_link_in_the_contact_language(self):
+        """The default unsubscribe text follows each contact's language; a text the owner wrote
+        is used as written (and translated like any translatable field)."""
+        self.sequence.action_activate()
+        french = self.env["res.partner"].create({"name": "Jeanne", "email": "jeanne@client.example.fr", "lang": FR})
+        lead_fr, lead_en = self.leads[:2]
+        lead_fr.write({"partner_id": french.id, "email_from": french.email})
+        with freeze_time("2026-03-03 08:00:00"), self.mock_mail_gateway():
+            self.sequence.enroll_records(lead_fr | lead_en)
+            self._run_cron()
+        mails = {m.res_id: str(m.body_html) for m in self.sequence.enrollment_ids.touch_ids.mail_mail_id}
+        self.assertIn("Vous ne souhaitez plus recevoir ces e-mails ? Désinscrivez-vous</a>", mails[lead_fr.id])
+        self.assertIn("want these emails? Unsubscribe</a>", mails[lead_en.id])
