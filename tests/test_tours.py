@@ -35,6 +35,13 @@ class TestCrmSequenceTours(HttpCase):
         self.assertEqual(sequence.ooo_pause_days, 10)
         self.assertTrue(sequence.stop_company_on_reply)
 
+    def test_settings_tour(self):
+        self.start_tour("/odoo/settings", "crm_sequence_settings_tour", login="admin")
+        company = self.env.ref("base.main_company")
+        self.assertEqual((company.crm_sequence_daily_limit, company.crm_sequence_hourly_limit), (200, 50))
+        user = self.env["res.users"].create({"name": "Hired after", "login": "hired_after", "company_id": company.id})
+        self.assertEqual((user.crm_sequence_daily_limit, user.crm_sequence_hourly_limit), (200, 50))
+
     def test_enroll_tour(self):
         admin = self.env.ref("base.user_admin")
         sequence = (
