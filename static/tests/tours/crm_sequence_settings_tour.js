@@ -22,12 +22,13 @@ registry.category("web_tour.tours").add("crm_sequence_settings_tour", {
             run: "edit 50",
         },
         {
-            content: "Save",
+            content: "Save: the settings page reloads",
             trigger: ".o_control_panel .o_form_button_save",
             run: "click",
+            expectUnloadPage: true,
         },
         {
-            content: "Saved: the page reloads with the values",
+            content: "Saved: the reloaded page shows the values",
             trigger: "#crm_sequence_sending_limits .o_field_widget[name=crm_sequence_hourly_limit] input:value(50)",
         },
     ],
