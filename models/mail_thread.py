@@ -67,14 +67,22 @@ class MailThread(models.AbstractModel):
         if parent_id:
             touches = self.env["crm.sequence.touch"]._from_messages(self.env["mail.message"].browse(parent_id))
             if touches:
-                body = html2plaintext(message_dict.get("body") or "")
-                kind = auto_reply_kind(message, message_dict.get("subject"), body)
-                if kind == "out_of_office":
-                    received = fields.Datetime.to_datetime(message_dict.get("date")) or datetime.now()
-                    touches.enrollment_id._pause_out_of_office(return_date(body, received.date()))
-                elif kind is None:
-                    touches._mark_replied()
+                try:
+                    with self.env.cr.savepoint():
+                        self._crm_sequence_engagement(touches, message, message_dict)
+                except Exception:
+                    # the customer's email is in the chatter already: never lose it for our reading
+                    _logger.exception("Sequence engagement of Message-Id %s not recorded", message_dict["message_id"])
         return result
+
+    def _crm_sequence_engagement(self, touches, message, message_dict):
+        body = html2plaintext(message_dict.get("body") or "")
+        kind = auto_reply_kind(message, message_dict.get("subject"), body)
+        if kind == "out_of_office":
+            received = fields.Datetime.to_datetime(message_dict.get("date")) or datetime.now()
+            touches.enrollment_id._pause_out_of_office(return_date(body, received.date()))
+        elif kind is None:
+            touches._mark_replied()
 
     def _message_parse_extract_bounce(self, email_message, message_dict):
         """Odoo takes every delivery report for a bounce; a report saying the email is

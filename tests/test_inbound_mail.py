@@ -8,6 +8,7 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from freezegun import freeze_time
@@ -217,3 +218,29 @@ class TestInboundMailGateway(CrmSequenceCommon):
             self.env["mail.thread"].message_process("crm.lead", renamed(answer, "answer").encode())
         self.assertEqual(touch.enrollment_id.end_reason, "replied")
         self.assertEqual(Lead.search_count([]), leads)
+
+    def test_a_failing_reading_never_loses_the_email(self):
+        """Our reading runs after Odoo has posted the answer: if it fails, the customer's
+        email stays in the lead's chatter and the failure is logged."""
+        touch = self._send_to(["dana@acme.example.org"])["dana@acme.example.org"]
+        sample = next(s for s in CORPUS if s["file"] == "replies/gmail_web.eml")
+        raw = fill(
+            sample,
+            message_id=touch.message_id.message_id,
+            subject=touch.message_id.subject,
+            contact_email="dana@acme.example.org",
+            our_email=email_normalize(touch.mail_mail_id.reply_to),
+        )
+        lead = self.env["crm.lead"].browse(touch.res_id)
+        messages = len(lead.message_ids)
+        Touch = type(self.env["crm.sequence.touch"])
+        with (
+            patch.object(Touch, "_mark_replied", side_effect=RuntimeError("boom")),
+            self.assertLogs("odoo.addons.crm_sequence.models.mail_thread", level="ERROR") as logs,
+            freeze_time("2026-12-07 08:30:00"),
+            self.mock_mail_gateway(),
+        ):
+            self.env["mail.thread"].message_process("crm.lead", raw.encode())
+        self.assertIn("not recorded", logs.output[0])
+        self.assertEqual(len(lead.message_ids), messages + 1, "the answer is in the chatter")
+        self.assertEqual(touch.enrollment_id.state, "active")
