@@ -28,35 +28,50 @@ class MailThread(models.AbstractModel):
         In-Reply-To and References ("Re: <subject>" from the address it was sent to) goes
         to the record of that run instead of creating a new one."""
         if not message_dict.get("is_bounce"):
-            if self.env["mail.blacklist"]._crm_sequence_unsubscribe_by_email(message_dict):
-                return []
-            if not message_dict.get("parent_id"):
-                touch = self.env["crm.sequence.touch"]._match_unthreaded_answer(
-                    message_dict.get("email_from"), message_dict.get("subject")
-                )
-                if touch:
-                    message_dict["parent_id"] = touch.message_id.id
-                    user_id = self._mail_find_user_for_gateway(message_dict["email_from"]).id or self.env.uid
-                    route = self._routing_check_route(
-                        message,
-                        message_dict,
-                        (touch.res_model, touch.res_id, custom_values, user_id, self.env["mail.alias"]),
-                        raise_exception=False,
-                    )
-                    if route:
-                        _logger.info(
-                            "Routing mail from %s with Message-Id %s: answer to sequence email of %s,%s "
-                            "matched by address and subject",
-                            message_dict["email_from"],
-                            message_dict["message_id"],
-                            touch.res_model,
-                            touch.res_id,
-                        )
-                        return [route]
-                    message_dict.pop("parent_id")
+            try:
+                with self.env.cr.savepoint():
+                    routes = self._crm_sequence_routes(message, message_dict, custom_values)
+            except Exception:
+                # Odoo routes the email as usual: our reading never blocks the mail gateway
+                _logger.exception("Sequence routing of Message-Id %s failed", message_dict.get("message_id"))
+                routes = None
+            if routes is not None:
+                return routes
         return super().message_route(
             message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
         )
+
+    @api.model
+    def _crm_sequence_routes(self, message, message_dict, custom_values):
+        """Routes for an unsubscribe email (none: applied and dropped) or an unthreaded
+        answer to a sequence email (its record); ``None`` to let Odoo route."""
+        if self.env["mail.blacklist"]._crm_sequence_unsubscribe_by_email(message_dict):
+            return []
+        if message_dict.get("parent_id"):
+            return None
+        touch = self.env["crm.sequence.touch"]._match_unthreaded_answer(
+            message_dict.get("email_from"), message_dict.get("subject")
+        )
+        if not touch:
+            return None
+        user_id = self._mail_find_user_for_gateway(message_dict["email_from"]).id or self.env.uid
+        route = self._routing_check_route(
+            message,
+            {**message_dict, "parent_id": touch.message_id.id},
+            (touch.res_model, touch.res_id, custom_values, user_id, self.env["mail.alias"]),
+            raise_exception=False,
+        )
+        if not route:
+            return None
+        _logger.info(
+            "Routing mail from %s with Message-Id %s: answer to sequence email of %s,%s matched by address and subject",
+            message_dict["email_from"],
+            message_dict["message_id"],
+            touch.res_model,
+            touch.res_id,
+        )
+        message_dict["parent_id"] = touch.message_id.id
+        return [route]
 
     def _message_route_process(self, message, message_dict, routes):
         """An answer to a sequence email (its parent found by the gateway or by

@@ -244,3 +244,21 @@ class TestInboundMailGateway(CrmSequenceCommon):
         self.assertIn("not recorded", logs.output[0])
         self.assertEqual(len(lead.message_ids), messages + 1, "the answer is in the chatter")
         self.assertEqual(touch.enrollment_id.state, "active")
+
+    def test_a_failing_routing_lets_odoo_route(self):
+        """If matching an unthreaded answer fails, Odoo routes the email as it would without
+        sequences (here: a new lead from the alias fallback), and the failure is logged."""
+        leads = self.env["crm.lead"].search_count([])
+        raw = (
+            "From: Someone <someone@example.org>\nTo: sales@example.com\nSubject: Re: Anything\n"
+            "Message-ID: <routing.fails@example.org>\nDate: Mon, 07 Dec 2026 09:14:00 +0100\n\nHello\n"
+        )
+        Touch = type(self.env["crm.sequence.touch"])
+        with (
+            patch.object(Touch, "_match_unthreaded_answer", side_effect=RuntimeError("boom")),
+            self.assertLogs("odoo.addons.crm_sequence.models.mail_thread", level="ERROR") as logs,
+            self.mock_mail_gateway(),
+        ):
+            self.env["mail.thread"].message_process("crm.lead", raw.encode())
+        self.assertIn("Sequence routing of Message-Id <routing.fails@example.org> failed", logs.output[0])
+        self.assertEqual(self.env["crm.lead"].search_count([]), leads + 1)
