@@ -228,6 +228,16 @@ class CrmSequence(models.Model):
     opened_count = fields.Integer("Removed on open", compute="_compute_enrollment_counts")
     bounced_count = fields.Integer("Removed on bounce", compute="_compute_enrollment_counts")
     opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
+    company_replied_count = fields.Integer(
+        "Removed: company replied",
+        compute="_compute_enrollment_counts",
+        help="Runs ended because someone else of the same company replied (Stop the whole company on reply).",
+    )
+    out_of_office_count = fields.Integer(
+        "Out of office",
+        compute="_compute_enrollment_counts",
+        help="Runs paused by an out-of-office reply until the contact is back.",
+    )
     terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
     waiting_count = fields.Integer(
         "Waiting on tasks",
@@ -339,14 +349,16 @@ class CrmSequence(models.Model):
         by_state = defaultdict(int)
         by_reason = defaultdict(int)
         waiting = defaultdict(int)
-        for sequence, state, reason, waiting_on_tasks, count in Enrollment._read_group(
+        away = defaultdict(int)
+        for sequence, state, reason, pause_reason, waiting_on_tasks, count in Enrollment._read_group(
             [("sequence_id", "in", self.ids)],
-            ["sequence_id", "state", "end_reason", "waiting_on_tasks"],
+            ["sequence_id", "state", "end_reason", "pause_reason", "waiting_on_tasks"],
             ["__count"],
         ):
             by_state[sequence.id, state] += count
             by_reason[sequence.id, reason] += count
             waiting[sequence.id] += count if waiting_on_tasks else 0
+            away[sequence.id] += count if state == "paused" and pause_reason == "out_of_office" else 0
         executed = dict(
             self.env["crm.sequence.touch"]
             .sudo()
@@ -370,6 +382,8 @@ class CrmSequence(models.Model):
             sequence.opened_count = by_reason[sequence.id, "opened"]
             sequence.bounced_count = by_reason[sequence.id, "bounced"]
             sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
+            sequence.company_replied_count = by_reason[sequence.id, "company_replied"]
+            sequence.out_of_office_count = away[sequence.id]
             sequence.terminated_count = counts["terminated"]
             sequence.waiting_count = waiting[sequence.id]
 
@@ -668,6 +682,8 @@ class CrmSequence(models.Model):
             domain.append(("state", "=", selected))
         elif selected == "waiting":
             domain.append(("waiting_on_tasks", "=", True))
+        elif selected == "out_of_office":
+            domain += [("state", "=", "paused"), ("pause_reason", "=", "out_of_office")]
         elif selected:
             domain.append(("end_reason", "=", selected))
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_enrollment_action")

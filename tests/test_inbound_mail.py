@@ -183,6 +183,10 @@ class TestInboundMailGateway(CrmSequenceCommon):
         with freeze_time("2026-12-07 08:30:00"), self.mock_mail_gateway():
             self.env["mail.thread"].message_process("crm.lead", raw.encode())
         self.assertEqual((run.state, run.date_resume), ("paused", datetime(2026, 12, 14, 8, 0)))
+        self.sequence.invalidate_recordset()
+        self.assertEqual(self.sequence.out_of_office_count, 1)
+        action = self.sequence.with_context(enrollment_filter="out_of_office").action_view_enrollments()
+        self.assertEqual(self.env["crm.sequence.enrollment"].search(action["domain"]), run)
         with freeze_time("2026-12-11 08:00:00"), self.mock_mail_gateway():
             self._run_cron()
         self.assertEqual(run.state, "paused", "still away")

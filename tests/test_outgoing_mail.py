@@ -134,3 +134,10 @@ class TestOutgoingMail(CrmSequenceCommon):
                 "Elsewhere": ("active", False),
             },
         )
+        sequence.invalidate_recordset()
+        self.assertEqual((sequence.replied_count, sequence.company_replied_count), (2, 2))
+        action = sequence.with_context(enrollment_filter="company_replied").action_view_enrollments()
+        self.assertEqual(
+            set(self.env["crm.sequence.enrollment"].search(action["domain"]).mapped("record_name")),
+            {"Bob's", "Carol's"},
+        )
