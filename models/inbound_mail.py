@@ -36,6 +36,9 @@ ABSENCE_WORDS = re.compile(
       | afwezig | vakantie | niet\s+aanwezig | terug\s+op | weer\s+aanwezig | buiten\s+kantoor""",
     re.I | re.X,
 )
+# "Auto:" of sieve vacation answers: stripped to find the email answered, not by itself an
+# out-of-office sign (a person may write "Auto: insurance"); their headers tell.
+AUTO_PREFIX = re.compile(r"^\s*auto\s*:\s*", re.I)
 # Reply and forward markers of clients in these languages ("Re:", "RE :", "AW:", "Antw:", "SV:"...).
 REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|antwort|sv|vs|r|rif|wg|fw|fwd|tr|rv|doorst)\s*(?:\[\d+\])?\s*:\s*", re.I)
 
@@ -124,6 +127,7 @@ def strip_reply_prefixes(subject, keep_auto=False):
             match = OUT_OF_OFFICE_SUBJECT.match(subject)
             if match and not match.group(0).rstrip().endswith(":"):
                 match = None
+            match = match or AUTO_PREFIX.match(subject)
         if not match:
             return subject.strip()
         subject = subject[match.end() :]

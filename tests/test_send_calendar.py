@@ -217,3 +217,11 @@ def test_no_limit_loads_nothing():
 
     calendar = brussels()
     assert len(spread(calendar, SenderQuota(load=load), [datetime(2026, 3, 3, 8, 0)] * 3)) == 3
+
+
+def test_spread_keeps_each_earliest_moment_and_the_input_order():
+    calendar = brussels()
+    late, early = datetime(2026, 3, 3, 13, 0), datetime(2026, 3, 3, 7, 0)  # 14:00 and 08:00 local
+    slots = spread(calendar, SenderQuota(), [late, early])
+    # in input order; the early one opens the window, the late one waits for its own moment
+    assert local_slots(calendar, slots) == [("Tue 14:00", None), ("Tue 09:00", None)]
