@@ -13,7 +13,7 @@ class CrmSequenceController(http.Controller):
     def crm_sequence_open(self, touch_id, token, **kwargs):
         """Open tracking: only the token signed for this touch counts; the pixel is served either way."""
         touch = request.env["crm.sequence.touch"].sudo().browse(touch_id).exists()
-        if touch and consteq(touch._open_token(), token):
+        if touch and token.isascii() and consteq(touch._open_token(), token):
             touch._mark_opened()
         return request.make_response(
             PIXEL,

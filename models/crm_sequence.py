@@ -11,8 +11,10 @@ from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from .crm_sequence_step import EMAIL_TYPES
+from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES
+from .engine_flags import engine_flag, engine_flag_set
 from .send_calendar import MAX_SEARCH_DAYS, SendCalendar
+from .value_checks import is_whole_number
 
 RUNNING_STATES = ("active", "paused")
 
@@ -498,10 +500,28 @@ class CrmSequence(models.Model):
             if problem:
                 raise ValidationError(problem)
 
+    def _check_engine_fields(self, vals, creating=False):
+        """The status changes only through Activate/Deactivate (which check what is missing,
+        pause and resume the runs), the edit choice only through “Edit running sequence”:
+        over RPC a plain write of them would skip all that."""
+        if self.env.su or engine_flag_set(self.env, "state_change"):
+            return
+        if creating and vals.get("state", "draft") == "draft" and not vals.get("pending_edit_mode"):
+            return
+        if not creating and "state" not in vals and "pending_edit_mode" not in vals:
+            return
+        raise UserError(
+            self.env._(
+                "A sequence's status changes with its Activate and Deactivate buttons "
+                "(action_activate/action_deactivate), the choice for running enrollments with "
+                "“Edit running sequence”."
+            )
+        )
+
     def _check_ooo_pause_days(self, vals):
         """Checked on the values, before the database refuses what does not fit a number."""
         days = vals.get("ooo_pause_days")
-        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365):
+        if days is not None and not is_whole_number(days, 1, 365):
             raise ValidationError(self.env._("An out-of-office pause lasts 1 to 365 days, not “%(days)s”.", days=days))
 
     @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
@@ -593,11 +613,13 @@ class CrmSequence(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_engine_fields(vals, creating=True)
             self.browse()._check_identity(vals)
             self._check_ooo_pause_days(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_engine_fields(vals)
         self._check_identity(vals)
         self._check_ooo_pause_days(vals)
         if vals.get("active") is False:
@@ -608,8 +630,9 @@ class CrmSequence(models.Model):
         timing_change = bool(TIMING_FIELDS.intersection(vals) or "step_ids" in vals)
         pending = {sequence.pending_edit_mode for sequence in self if sequence.pending_edit_mode}
         edit_mode = self.env.context.get("crm_sequence_edit_mode") or (pending.pop() if len(pending) == 1 else False)
-        self_ctx = self.with_context(crm_sequence_edit_mode=edit_mode, crm_sequence_in_write=True)
-        result = super(CrmSequence, self_ctx).write(vals)
+        self_ctx = self.with_context(crm_sequence_edit_mode=edit_mode)
+        with engine_flag(self.env, "in_write"):  # the steps written with it: the policy runs once, below
+            result = super(CrmSequence, self_ctx).write(vals)
         if "model_id" in vals:
             self.step_ids._check_placeholders()
         if "sender_id" in vals:
@@ -618,7 +641,7 @@ class CrmSequence(models.Model):
                 [("sequence_id", "in", self.ids), ("state", "=", "scheduled"), ("step_type", "=", "auto_email")]
             ).write({"user_id": vals["sender_id"]})
         if timing_change:
-            self_ctx.with_context(crm_sequence_in_write=False)._apply_running_edit_policy()
+            self_ctx._apply_running_edit_policy()
             to_reset = self.filtered("pending_edit_mode")
             if to_reset:
                 super(CrmSequence, to_reset).write({"pending_edit_mode": False})
@@ -647,14 +670,16 @@ class CrmSequence(models.Model):
         if problems:
             raise UserError(self.env._("Complete the sequence before activating it.\n\n%s", "\n\n".join(problems)))
         to_resume = self.filtered(lambda s: s.state == "inactive")
-        self.write({"state": "active"})
+        with engine_flag(self.env, "state_change"):
+            self.write({"state": "active"})
         to_resume._resume_enrollments()
         self._ensure_list_actions()
         return True
 
     def action_deactivate(self):
         """Stop the sequences; their running enrollments are paused until reactivation."""
-        self.filtered(lambda s: s.state == "active").write({"state": "inactive"})
+        with engine_flag(self.env, "state_change"):
+            self.filtered(lambda s: s.state == "active").write({"state": "inactive"})
         self._pause_enrollments()
         return True
 
@@ -695,6 +720,8 @@ class CrmSequence(models.Model):
         """Append a step of the type given in context (the builder's "Add" buttons)."""
         self.ensure_one()
         step_type = self.env.context.get("step_type", "auto_email")
+        if step_type not in dict(STEP_TYPES):
+            raise UserError(self.env._("Unknown step type “%s”.", step_type))
         self.env["crm.sequence.step"].create({"sequence_id": self.id, "step_type": step_type})
         return True
 
@@ -773,7 +800,7 @@ class CrmSequence(models.Model):
             ids = list(records)
         else:
             raise UserError(self.env._("Give the records to enroll as a list of record ids."))
-        if any(not isinstance(id_, int) or isinstance(id_, bool) or id_ <= 0 for id_ in ids):
+        if not all(is_whole_number(id_, 1) for id_ in ids):
             raise UserError(self.env._("The records to enroll must be given by their ids (positive whole numbers)."))
         ids = list(dict.fromkeys(ids))
         existing = self.env[self.model].browse(ids).exists()
@@ -980,7 +1007,7 @@ class CrmSequence(models.Model):
         keep them and re-plan what remains of their schedule on the new steps.
         Without a choice the edit is refused, so running contacts are never surprised.
         """
-        if self.env.context.get("crm_sequence_in_write"):
+        if engine_flag_set(self.env, "in_write"):
             return
         started = self.filtered(lambda s: s.state != "draft")
         if not started:

@@ -192,6 +192,8 @@ class CrmSequenceEnrollment(models.Model):
 
         All or nothing: when one of the runs is not the user's to change, nothing ends.
         """
+        if not isinstance(records, models.BaseModel):
+            raise UserError(self.env._("Remove from sequences works on records (a server action's “records”)."))
         records.check_access("read")
         running = self._running_for_records(records._name, records.ids)
         running.with_env(self.env)._check_manage()

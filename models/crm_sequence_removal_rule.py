@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .value_checks import is_whole_number
 
 TRIGGERS = [("reply", "Replied"), ("open", "Opened an email"), ("bounce", "Email bounced")]
 END_REASON_BY_TRIGGER = {"reply": "replied", "open": "opened", "bounce": "bounced"}
@@ -85,6 +87,24 @@ class CrmSequenceRemovalRule(models.Model):
                         field=field.field_description,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_status_ref_value(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_status_ref_value(vals)
+        if "sequence_id" in vals and any(rule.sequence_id.id != vals["sequence_id"] for rule in self):
+            # record rules are checked on the rule as it was: moving it would change another's sequence
+            raise UserError(self.env._("A removal rule stays in its sequence: add one to the other sequence."))
+        return super().write(vals)
+
+    def _check_status_ref_value(self, vals):
+        ref = vals.get("status_ref")
+        if ref and not is_whole_number(ref, 1):
+            raise ValidationError(self.env._("“%s” is no record: pick the value in the list.", ref))
 
     def _status_values(self):
         """Values to write on the record when this rule removes its enrollment."""

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .value_checks import is_whole_number
+
 LIMIT_FIELDS = ("crm_sequence_daily_limit", "crm_sequence_hourly_limit")
 # More emails than this from one mailbox is no limit but a typing mistake.
 MAX_LIMIT = 1_000_000
@@ -40,7 +42,7 @@ class CrmSequenceSendingLimits(models.AbstractModel):
             value = vals.get(fname)
             if value in (None, False):
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
+            if not is_whole_number(value, 0, MAX_LIMIT):
                 raise ValidationError(
                     self.env._(
                         "Sequence sending limits are whole numbers from 0 (no limit) to %(max)s, not “%(value)s”.",

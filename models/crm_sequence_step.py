@@ -4,8 +4,11 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.mail import is_html_empty
+
+from .engine_flags import engine_flag, engine_flag_set
+from .value_checks import MAX_INT, is_whole_number
 
 STEP_TYPES = [
     ("auto_email", "Automatic email"),
@@ -271,7 +274,7 @@ class CrmSequenceStep(models.Model):
 
     @api.constrains("day", "sequence", "delay_days", "step_type", "sequence_id")
     def _check_day_order(self):
-        if self.env.context.get("crm_sequence_defer_day_check"):
+        if engine_flag_set(self.env, "defer_day_check"):
             return
         for sequence in self.sequence_id:
             previous = None
@@ -300,7 +303,7 @@ class CrmSequenceStep(models.Model):
             if fname not in vals:
                 continue
             value = vals[fname]
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+            if not is_whole_number(value, 1, MAX_DAYS):
                 raise ValidationError(
                     self.env._(
                         "%(field)s must be a whole number from 1 to %(max)s, not %(value)s.",
@@ -309,6 +312,9 @@ class CrmSequenceStep(models.Model):
                         value=value,
                     )
                 )
+        position = vals.get("sequence")
+        if position is not None and not is_whole_number(position, -MAX_INT - 1):
+            raise ValidationError(self.env._("A step's position is a whole number, not %s.", position))
 
     @api.constrains("subject", "body_html", "sequence_id")
     def _check_placeholders(self):
@@ -362,6 +368,10 @@ class CrmSequenceStep(models.Model):
 
     def write(self, vals):
         self._check_day_values(vals)
+        if "sequence_id" in vals and any(step.sequence_id.id != vals["sequence_id"] for step in self):
+            # record rules are checked on the step as it was: moving it would write into a
+            # sequence the user may not change
+            raise UserError(self.env._("A step stays in its sequence: duplicate the sequence or add a new step."))
         if vals.get("body_html"):
             vals["body_html"] = self._inline_to_qweb(vals["body_html"])
         for model in set(
@@ -372,8 +382,8 @@ class CrmSequenceStep(models.Model):
             self._check_unsafe_placeholders(vals, model)
         sequences = self.sequence_id
         shifts = self._delay_shifts(vals.get("delay_days")) if "delay_days" in vals else []
-        writing = self.with_context(crm_sequence_defer_day_check=True) if shifts else self
-        result = super(CrmSequenceStep, writing).write(vals)
+        with engine_flag(self.env, *(["defer_day_check"] if shifts else [])):
+            result = super().write(vals)
         if shifts:
             self._apply_shifts(shifts)
         if set(vals) & SCHEDULE_FIELDS:
@@ -419,12 +429,12 @@ class CrmSequenceStep(models.Model):
         self.ensure_one()
         steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
         index = list(steps).index(self)
-        editing = self.with_context(crm_sequence_in_write=True, crm_sequence_defer_day_check=True)
-        for position, step in enumerate(steps.with_env(editing.env)):
-            new_position = position + 1 if position <= index else position + 2
-            if step.sequence != new_position:
-                step.sequence = new_position
-        editing.copy({"sequence": index + 2, "sequence_id": self.sequence_id.id, "day": self._end_day()})
+        with engine_flag(self.env, "in_write", "defer_day_check"):
+            for position, step in enumerate(steps):
+                new_position = position + 1 if position <= index else position + 2
+                if step.sequence != new_position:
+                    step.sequence = new_position
+            self.copy({"sequence": index + 2, "sequence_id": self.sequence_id.id, "day": self._end_day()})
         self.sequence_id.step_ids._check_day_order()
         self.sequence_id._apply_running_edit_policy()
         return True
@@ -461,10 +471,10 @@ class CrmSequenceStep(models.Model):
         return shifts
 
     def _apply_shifts(self, shifts):
-        editing = self.with_context(crm_sequence_defer_day_check=True, crm_sequence_in_write=True)
-        for steps, delta in shifts:
-            for step in steps.with_env(editing.env):
-                step.day = max(1, step.day + delta)
+        with engine_flag(self.env, "defer_day_check", "in_write"):
+            for steps, delta in shifts:
+                for step in steps:
+                    step.day = max(1, step.day + delta)
         sequences = self.env["crm.sequence"].union(*(steps.sequence_id for steps, _delta in shifts))
         sequences.step_ids._check_day_order()
 
@@ -562,17 +572,17 @@ class CrmSequenceStep(models.Model):
                     other=(steps[target])._label(numbers[steps[target]]),
                 )
             )
-        editing = self.with_context(crm_sequence_defer_day_check=True, crm_sequence_in_write=True)
         positions = {step: position for position, step in enumerate(steps, 1)}
         positions[first], positions[second] = positions[second], positions[first]
-        for step in steps.with_env(editing.env):
-            vals = {}
-            if step.sequence != positions[step]:
-                vals["sequence"] = positions[step]
-            if step in days and step.day != days[step]:
-                vals["day"] = days[step]
-            if vals:
-                step.write(vals)
+        with engine_flag(self.env, "defer_day_check", "in_write"):
+            for step in steps:
+                vals = {}
+                if step.sequence != positions[step]:
+                    vals["sequence"] = positions[step]
+                if step in days and step.day != days[step]:
+                    vals["day"] = days[step]
+                if vals:
+                    step.write(vals)
         self.sequence_id.step_ids._check_day_order()
         self.sequence_id._apply_running_edit_policy()
         return True

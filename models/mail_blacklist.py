@@ -26,8 +26,10 @@ class MailBlacklist(models.Model):
 
     @api.model
     def _crm_sequence_check_token(self, email, token):
-        normalized = email_normalize(email or "")
-        return bool(normalized and token and consteq(self._crm_sequence_token(normalized), str(token)))
+        if not (isinstance(email, str) and isinstance(token, str) and token.isascii()):
+            return False  # e.g. a file posted under that name, or a token no signature can be
+        normalized = email_normalize(email)
+        return bool(normalized and token and consteq(self._crm_sequence_token(normalized), token))
 
     @api.model
     def _crm_sequence_unsubscribe_links(self, base_url, mailbox, email):

@@ -1,5 +1,7 @@
 from odoo import models
 
+from .value_checks import is_whole_number
+
 
 class MailComposeMessage(models.TransientModel):
     """A manual email of a sequence, written in Odoo's composer from its task, becomes the
@@ -10,7 +12,7 @@ class MailComposeMessage(models.TransientModel):
 
     def _action_send_mail(self, auto_commit=False):
         activity_id = self.env.context.get("crm_sequence_activity_id")
-        if not activity_id:
+        if not is_whole_number(activity_id, 1):  # a task id, or nothing to link
             return super()._action_send_mail(auto_commit=auto_commit)
         activity = self.env["mail.activity"].browse(activity_id).exists()
         # only the task of the record this email is written on, and one the user may complete

@@ -96,3 +96,17 @@ class TestBadInput(CrmSequenceCommon):
         self.assertEqual(sequence.phone_field_id, phone)
         self.assertEqual(sequence.email_field_id.name, "email_from")
         self.assertEqual(sequence.notify_user_field_id, user_field)
+
+    def test_rpc_arguments_of_the_wrong_kind(self):
+        Enrollment = self.env["crm.sequence.enrollment"].with_user(self.user_owner)
+        with self.assertRaisesRegex(UserError, "works on records"):
+            Enrollment.action_remove_records([self.leads[0].id])
+        with self.assertRaisesRegex(UserError, "Unknown step type “meeting”"):
+            self.sequence.with_user(self.user_owner).with_context(step_type="meeting").action_add_step()
+        step = self.sequence.step_ids[:1].with_user(self.user_owner)
+        for position in (2**31, "1", True):
+            with self.subTest(position=position), self.assertRaisesRegex(ValidationError, "position is a whole number"):
+                step.write({"sequence": position})
+        rule = self.sequence.removal_rule_ids[:1].with_user(self.user_owner)
+        with self.assertRaisesRegex(ValidationError, "is no record"):
+            rule.write({"status_ref": 2**31})

@@ -129,6 +129,7 @@ class TestOpenTracking(HttpCase):
         touch = touches.filtered(lambda t: t.step_type == "auto_email")
         self.assertIn(f"/crm_sequence/open/{touch.id}/{touch._open_token()}", str(touch.mail_mail_id.body_html))
 
+        self.assertEqual(self.url_open(f"/crm_sequence/open/{touch.id}/%C3%A9t%C3%A9").status_code, 200)
         response = self.url_open(f"/crm_sequence/open/{touch.id}/not-the-token")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "image/gif")

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import CrmSequenceCommon
@@ -96,3 +96,48 @@ class TestOwnership(CrmSequenceCommon):
                     "crm_sequence_id": self.sequence.id,
                 }
             )
+
+    def test_steps_and_rules_stay_in_their_sequence(self):
+        """Record rules check a step as it was: moving it into another owner's running
+        sequence would send its email to their contacts."""
+        olga = self._create_sequence(self.env, name="Olga's", user=self.user_other)
+        olga.action_activate()
+        with freeze_time("2026-03-03 08:00:00"):
+            olga.enroll_records(self.leads[0])
+        step = self.sequence.step_ids[:1].with_user(self.user_owner)
+        rule = self.sequence.removal_rule_ids.filtered(lambda r: r.trigger == "open").with_user(self.user_owner)
+        olga.removal_rule_ids.filtered(lambda r: r.trigger == "open").unlink()
+        for record, message in ((step, "A step stays in its sequence"), (rule, "A removal rule stays in its sequence")):
+            with self.subTest(model=record._name), self.assertRaisesRegex(UserError, message):
+                record.with_context(crm_sequence_edit_mode="keep").write({"sequence_id": olga.id, "sequence": 99})
+        self.assertEqual(len(olga.step_ids), 4)
+        self.assertEqual(
+            olga.enrollment_ids.touch_ids.mapped("step_id"), olga.step_ids.filtered(lambda s: s.step_type != "delay")
+        )
+
+    def test_engine_flags_cannot_be_sent_in_the_context(self):
+        """The engine's own flags are not context keys an RPC caller could send."""
+        sequence = self.sequence.with_user(self.user_owner)
+        steps = sequence.step_ids.sorted("sequence")
+        flags = {"crm_sequence_defer_day_check": True, "crm_sequence_in_write": True}
+        with self.assertRaisesRegex(ValidationError, "Days must not decrease"), self.env.cr.savepoint():
+            steps[-1].with_context(**flags).write({"day": 1})
+        self.env.invalidate_all(flush=False)
+        self.sequence.action_activate()
+        with freeze_time("2026-03-03 08:00:00"):
+            self.sequence.enroll_records(self.leads[0])
+        with self.assertRaisesRegex(UserError, "running enrollments"):
+            steps[0].with_context(**flags).write({"day": 2})
+
+    def test_status_changes_only_through_the_buttons(self):
+        draft = self._create_sequence(self.env(user=self.user_owner), name="Draft", user=self.user_owner, steps=[])
+        for values in ({"state": "active"}, {"state": "inactive"}, {"pending_edit_mode": "keep"}):
+            with self.subTest(values=values), self.assertRaisesRegex(UserError, "Activate and Deactivate buttons"):
+                draft.write(values)
+        with self.assertRaisesRegex(UserError, "Activate and Deactivate buttons"):
+            self._create_sequence(self.env(user=self.user_owner), name="Active at once", state="active")
+        self.assertEqual(draft.state, "draft")
+        sequence = self.sequence.with_user(self.user_owner)
+        sequence.action_activate()
+        sequence.action_deactivate()
+        self.assertEqual(sequence.state, "inactive")
