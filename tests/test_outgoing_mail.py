@@ -39,6 +39,20 @@ class TestOutgoingMail(CrmSequenceCommon):
         self.assertFalse(third.message_id.parent_id)
         self.assertEqual(sequence.enrollment_ids.state, "completed")
 
+    def test_a_thread_of_three(self):
+        """The third email answers the second (the latest), once "Re:", with the whole chain."""
+        steps = [THREAD[0], THREAD[1], dict(THREAD[2], reply_in_thread=True)]
+        sequence = self._create_sequence(self.env, name="Long thread", user=self.user_owner, steps=steps)
+        sequence.action_activate()
+        with freeze_time("2026-03-02 08:00:00"):
+            sequence.enroll_records(self.leads[0])
+        self._run_days("2026-03-02 08:00:00", "2026-03-04 08:00:00", "2026-03-06 08:00:00")
+        first, second, third = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        self.assertEqual(third.message_id.subject, "Re: Hello Contact 0")
+        self.assertEqual(third.message_id.parent_id, second.message_id)
+        self.assertEqual(third.mail_mail_id.references, f"{first.message_id.message_id} {second.message_id.message_id}")
+        self.assertIn(f"'In-Reply-To': '{second.message_id.message_id}'", third.mail_mail_id.headers)
+
     def test_first_email_has_nothing_to_reply_to(self):
         steps = [dict(THREAD[0], reply_in_thread=True)]
         sequence = self._create_sequence(self.env, name="Lone", user=self.user_owner, steps=steps, unsubscribe_text="")
@@ -116,8 +130,11 @@ class TestOutgoingMail(CrmSequenceCommon):
                 {"name": "Elsewhere", "email_from": "dan@elsewhere.example.com"},
             ]
         )
+        other = self._create_sequence(self.env, name="Other accounts", user=self.user_owner)
+        other.action_activate()
         with freeze_time("2026-03-03 08:00:00"), self.mock_mail_gateway():
             sequence.enroll_records(leads)
+            other.enroll_records(leads[1])  # Bob in another sequence: that one goes on
             self._run_cron()
         runs = {run.record_name: run for run in sequence.enrollment_ids}
         self._reply(runs["Alice's"].touch_ids.filtered("message_id"))
@@ -134,6 +151,7 @@ class TestOutgoingMail(CrmSequenceCommon):
                 "Elsewhere": ("active", False),
             },
         )
+        self.assertEqual(other.enrollment_ids.state, "active", "the stop is for this sequence only")
         sequence.invalidate_recordset()
         self.assertEqual((sequence.replied_count, sequence.company_replied_count), (2, 2))
         action = sequence.with_context(enrollment_filter="company_replied").action_view_enrollments()

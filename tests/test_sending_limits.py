@@ -24,7 +24,8 @@ class TestSendingLimits(CrmSequenceCommon):
 
     def _sequence(self, name="Limited", **values):
         values.setdefault("spread_sends", True)
-        sequence = self._create_sequence(self.env, name=name, user=self.user_owner, steps=EMAIL_ONLY, **values)
+        values.setdefault("steps", EMAIL_ONLY)
+        sequence = self._create_sequence(self.env, name=name, user=self.user_owner, **values)
         sequence.action_activate()
         return sequence
 
@@ -33,8 +34,6 @@ class TestSendingLimits(CrmSequenceCommon):
         return [(str(t.date_scheduled), t.result_message or None) for t in touches]
 
     def test_spread_by_default(self):
-        sequence = self._create_sequence(self.env, name="Defaults", steps=EMAIL_ONLY)
-        self.assertFalse(sequence.spread_sends, "the test fixture names its times")
         self.assertTrue(self.env["crm.sequence"].new({"name": "From the form"}).spread_sends, "on by default")
         sequence = self._sequence()
         # Tuesday 3 March 2026 09:00 in Brussels (08:00 UTC): 4 emails over 09:00-17:00
@@ -159,3 +158,60 @@ class TestSendingLimits(CrmSequenceCommon):
         with self.assertRaises(AccessError):
             self.user_owner.with_user(self.user_owner).write({"crm_sequence_daily_limit": 0})
         self.assertEqual(self.user_owner.crm_sequence_daily_limit, 50)
+
+    def test_daily_limit_at_sending_time(self):
+        """Planned before the limit was set, five emails are due at once: the cron sends two
+        and moves the others to the next sending days, saying why."""
+        sequence = self._sequence(spread_sends=False)
+        with freeze_time("2026-03-03 08:00:00"):  # Tuesday
+            sequence.enroll_records(self.many[:5])
+        self.user_owner.crm_sequence_daily_limit = 2
+        with freeze_time("2026-03-03 08:05:00"), self.mock_mail_gateway():
+            self._run_cron()
+            self.assertEqual(len(self._new_mails), 2)
+        waiting = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.state == "scheduled")
+        self.assertEqual(
+            sorted(str(date) for date in waiting.mapped("date_scheduled")),
+            ["2026-03-04 08:00:00", "2026-03-04 08:00:00", "2026-03-05 08:00:00"],
+        )
+        self.assertEqual(set(waiting.mapped("result_message")), {"Deferred: daily limit of Oscar Owner"})
+
+    def test_later_steps_follow_a_deferred_email(self):
+        """A run's call never comes before its own email, moved to the next day by the limit,
+        at planning and when a resume moves the email again."""
+        steps = [
+            *EMAIL_ONLY,
+            {"step_type": "call", "day": 1, "summary": "Call"},
+            {"step_type": "todo", "day": 2, "summary": "Note"},
+        ]
+        self.user_owner.crm_sequence_daily_limit = 1
+        sequence = self._sequence(steps=steps)
+        with freeze_time("2026-03-03 08:00:00"):  # Tuesday
+            sequence.enroll_records(self.many[:2])
+        second = sequence.enrollment_ids.sorted("id")[1]
+        email, call, todo = second.touch_ids.sorted(lambda t: t.step_id.sequence)
+        self.assertEqual(email.date_scheduled, datetime(2026, 3, 4, 8, 0))
+        self.assertEqual(call.date_scheduled, datetime(2026, 3, 4, 8, 0), "not Tuesday, before its email")
+        self.assertEqual(todo.date_scheduled, datetime(2026, 3, 4, 8, 0), "day 2 is Wednesday: as early as allowed")
+        # paused (its Wednesday slot stays held), another sequence of the sender takes Thursday:
+        # resumed a day later, the email moves to Friday and takes the call and the to-do along
+        with freeze_time("2026-03-03 09:00:00"):
+            second.action_pause()
+        other = self._sequence("Other")
+        with freeze_time("2026-03-04 07:00:00"):
+            other.enroll_records(self.many[2])
+            second.action_resume()
+        self.assertEqual(other.enrollment_ids.touch_ids.date_scheduled, datetime(2026, 3, 5, 8, 0))
+        self.assertEqual(email.date_scheduled, datetime(2026, 3, 6, 8, 0))
+        self.assertEqual((call.date_scheduled, todo.date_scheduled), (email.date_scheduled, email.date_scheduled))
+
+    def test_emails_planned_again_leave_their_own_room(self):
+        """Resuming re-plans the run's emails without counting their own old slots."""
+        self.user_owner.crm_sequence_daily_limit = 3
+        sequence = self._sequence(spread_sends=False)
+        with freeze_time("2026-03-03 08:00:00"):
+            sequence.enroll_records(self.many[:3])
+            sequence.enrollment_ids.action_pause()
+        with freeze_time("2026-03-03 09:00:00"):
+            sequence.enrollment_ids.action_resume()
+        self.assertEqual(set(self._planned(sequence)), {("2026-03-03 09:00:00", None)})
