@@ -33,7 +33,6 @@ EMAIL_FIELD_CANDIDATES = ("email_from", "email", "partner_email", "email_normali
 PHONE_FIELD_CANDIDATES = ("phone", "mobile", "partner_phone", "phone_sanitized")
 USER_FIELD_CANDIDATES = ("user_id",)
 MANAGER_GROUP = "crm_sequence.group_crm_sequence_manager"
-USER_GROUP = "crm_sequence.group_crm_sequence_user"
 
 _lt = LazyTranslate(__name__)
 # Why a record was not enrolled, in the order they are checked (see ``_classify``).

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
@@ -6,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, format_datetime
 
-from odoo.addons.iap.tools.iap_tools import _MAIL_DOMAIN_BLACKLIST
+from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
 
 from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
@@ -61,7 +62,8 @@ class CrmSequenceEnrollment(models.Model):
     date_end = fields.Datetime("Ended on", readonly=True)
     date_paused = fields.Datetime(readonly=True)
     paused_by_sequence = fields.Boolean(
-        readonly=True,
+        compute="_compute_paused_by_sequence",
+        store=True,
         help="Paused because the sequence was deactivated; resumed on reactivation.",
     )
     pause_reason = fields.Selection(
@@ -103,7 +105,10 @@ class CrmSequenceEnrollment(models.Model):
         readonly=True, help="The record's address when it was enrolled; emails go to its address at sending time."
     )
     email_normalized = fields.Char(
-        readonly=True, index="btree_not_null", help="Finds the run of an address (replies, unsubscribe)."
+        compute="_compute_email_normalized",
+        store=True,
+        index="btree_not_null",
+        help="Finds the run of an address (replies, unsubscribe).",
     )
     enrolled_by_id = fields.Many2one(
         "res.users", string="Enrolled by", default=lambda self: self.env.user, readonly=True
@@ -146,6 +151,16 @@ class CrmSequenceEnrollment(models.Model):
             enrollment.waiting_on_tasks = (
                 enrollment.state == "active" and "open" in states and "scheduled" not in states
             )
+
+    @api.depends("pause_reason")
+    def _compute_paused_by_sequence(self):
+        for enrollment in self:
+            enrollment.paused_by_sequence = enrollment.pause_reason == "sequence"
+
+    @api.depends("email")
+    def _compute_email_normalized(self):
+        for enrollment in self:
+            enrollment.email_normalized = email_normalize(enrollment.email or "", strict=False) or False
 
     @api.depends_context("uid")
     def _compute_can_manage(self):
@@ -253,7 +268,6 @@ class CrmSequenceEnrollment(models.Model):
                     "date_start": now,
                     "user_id": (user or sequence.user_id).id,
                     "email": email,
-                    "email_normalized": email_normalize(email or "", strict=False) or False,
                     "tz": zones.get(record.id),
                 }
             )
@@ -297,7 +311,7 @@ class CrmSequenceEnrollment(models.Model):
         self = self.sudo()
         date = date or fields.Datetime.now()
         self.touch_ids.filtered(lambda t: t.state == "scheduled").write({"state": "canceled"})
-        self.write({"state": state, "end_reason": reason, "date_end": date, "date_paused": False})
+        self.write({"state": state, "end_reason": reason, "date_end": date, **self._pause_values(False)})
         if reason != "record_deleted":
             reasons = dict(self._fields["end_reason"]._description_selection(self.env))
             self._log_trace(
@@ -309,15 +323,7 @@ class CrmSequenceEnrollment(models.Model):
             )
 
     def _pause(self, by_sequence=False):
-        self.sudo().write(
-            {
-                "state": "paused",
-                "date_paused": fields.Datetime.now(),
-                "paused_by_sequence": by_sequence,
-                "pause_reason": "sequence" if by_sequence else "manual",
-                "date_resume": False,
-            }
-        )
+        self.sudo().write({"state": "paused", **self._pause_values("sequence" if by_sequence else "manual")})
         self._log_trace(
             lambda e: (
                 e.env._("Sequence “%s” paused: the sequence was deactivated.", e.sequence_id.name)
@@ -327,6 +333,15 @@ class CrmSequenceEnrollment(models.Model):
                 )
             )
         )
+
+    @api.model
+    def _pause_values(self, reason, date=None, date_resume=False):
+        """The pause fields of a run paused for ``reason`` (False: not paused)."""
+        return {
+            "pause_reason": reason,
+            "date_paused": (date or fields.Datetime.now()) if reason else False,
+            "date_resume": date_resume,
+        }
 
     def _pause_out_of_office(self, return_date):
         """The contact's out-of-office answered: pause until ``return_date`` (a local date
@@ -342,15 +357,7 @@ class CrmSequenceEnrollment(models.Model):
             else:
                 resume = now + timedelta(days=sequence.ooo_pause_days)
             resume = calendar.fit_utc(max(resume, now), in_window=False)
-            enrollment.write(
-                {
-                    "state": "paused",
-                    "date_paused": now,
-                    "paused_by_sequence": False,
-                    "pause_reason": "out_of_office",
-                    "date_resume": resume,
-                }
-            )
+            enrollment.write({"state": "paused", **self._pause_values("out_of_office", now, resume)})
             enrollment._log_trace(
                 lambda e, resume=resume: e.env._(
                     "Sequence “%(sequence)s” paused: out-of-office reply, resumes on %(date)s.",
@@ -369,7 +376,7 @@ class CrmSequenceEnrollment(models.Model):
             return
         inactive = due.filtered(lambda e: e.sequence_id.state != "active")
         # the sequence was deactivated meanwhile: it resumes them on reactivation
-        inactive.write({"paused_by_sequence": True, "pause_reason": "sequence", "date_resume": False})
+        inactive.write({"pause_reason": "sequence", "date_resume": False})
         (due - inactive)._resume(back_from_out_of_office=True)
 
     def _log_trace(self, body):
@@ -401,15 +408,7 @@ class CrmSequenceEnrollment(models.Model):
                         emails[touch] = max(touch.date_scheduled + shift, now)
                     else:
                         touch.date_scheduled = Touch._fit(calendar, touch.date_scheduled + shift, touch.step_id)
-        self.sudo().write(
-            {
-                "state": "active",
-                "date_paused": False,
-                "paused_by_sequence": False,
-                "pause_reason": False,
-                "date_resume": False,
-            }
-        )
+        self.sudo().write({"state": "active", **self._pause_values(False)})
         if emails:
             Touch._reslot(Touch.browse([touch.id for touch in emails]), {t.id: d for t, d in emails.items()})
         Touch._wake_cron()
@@ -431,14 +430,16 @@ class CrmSequenceEnrollment(models.Model):
     def _keep_step_order(self):
         """No scheduled step before an earlier step of its run (after emails moved later)."""
         Touch = self.env["crm.sequence.touch"]
+        calendars = {}  # one per sequence and time zone
         for enrollment in self.sudo():
-            calendar = None
             latest = None
             touches = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled)
             for touch in touches.sorted(lambda t: (t.step_id.sequence, t.step_id.id)):
                 if latest and touch.date_scheduled < latest:
-                    calendar = calendar or enrollment.sequence_id._send_calendar(latest, enrollment._send_tz())
-                    touch.date_scheduled = Touch._fit(calendar, latest, touch.step_id)
+                    key = (enrollment.sequence_id, enrollment._send_tz())
+                    if key not in calendars:
+                        calendars[key] = key[0]._send_calendar(latest, key[1])
+                    touch.date_scheduled = Touch._fit(calendars[key], latest, touch.step_id)
                 latest = touch.date_scheduled
 
     def _reschedule_remaining(self):
@@ -449,22 +450,25 @@ class CrmSequenceEnrollment(models.Model):
         """
         Touch = self.env["crm.sequence.touch"]
         now = fields.Datetime.now()
-        calendars = {}  # shared by the runs of a sequence in one time zone
-        for enrollment in self.sudo():
-            touches = enrollment.touch_ids
-            done = touches.filtered(lambda t: t.state in ("done", "skipped", "failed"))
-            touches.filtered(lambda t: t.state == "scheduled").unlink()
+        runs = self.sudo()
+        runs.touch_ids.filtered(lambda t: t.state == "scheduled").unlink()
+        # runs at the same point of the same steps are planned together (one insert)
+        groups = defaultdict(lambda: self.browse())
+        for enrollment in runs:
+            done = enrollment.touch_ids.filtered(lambda t: t.state in ("done", "skipped", "failed"))
             last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
             steps = enrollment.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
             if not last:
-                Touch._plan(enrollment, steps, enrollment.date_start, calendars=calendars)
+                groups[steps, enrollment.date_start, 1] |= enrollment
                 continue
             if last.step_id in steps:
                 remaining = steps[list(steps).index(last.step_id) + 1 :]
             else:
                 remaining = steps.filtered(lambda s: s.day > last.step_day)
-            start = max(last.date_done or now, now)
-            Touch._plan(enrollment, remaining, start, start_day=last.step_day, calendars=calendars)
+            groups[remaining, max(last.date_done or now, now), last.step_day] |= enrollment
+        calendars, quotas = {}, {}  # shared by the groups
+        for (steps, start, start_day), enrollments in groups.items():
+            Touch._plan(enrollments, steps, start, start_day=start_day, calendars=calendars, quotas=quotas)
         Touch._wake_cron()
 
     def _complete_finished(self):
@@ -510,7 +514,7 @@ class CrmSequenceEnrollment(models.Model):
             others.filtered(lambda e: keys[e] & wanted)._end("removed", "company_replied")
 
     def _company_keys(self):
-        """{run: {("partner", commercial partner id), ("domain", email domain)}} of these runs."""
+        """{run: {("partner", commercial partner id), ("address", "@domain" or personal address)}}."""
         keys = {}
         for res_model, enrollments in self.grouped("res_model").items():
             Model = self.env[res_model].sudo()
@@ -530,9 +534,10 @@ class CrmSequenceEnrollment(models.Model):
                 company = partner.commercial_partner_id
                 if company and (company.is_company or company != partner):
                     found.add(("partner", company.id))
-                domain = (enrollment.email_normalized or "").rpartition("@")[2]
-                if domain and domain not in _MAIL_DOMAIN_BLACKLIST:
-                    found.add(("domain", domain))
+                # "@acme.com"; a personal mailbox (gmail.com...) is only its own address
+                address = mail_prepare_for_domain_search(enrollment.email_normalized)
+                if address:
+                    found.add(("address", address))
                 keys[enrollment] = found
         return keys
 

@@ -112,7 +112,7 @@ class CrmSequenceTouch(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _plan(self, enrollments, steps, start, start_day=1, calendars=None):
+    def _plan(self, enrollments, steps, start, start_day=1, calendars=None, quotas=None):
         """Create the scheduled touches of ``steps`` for ``enrollments`` (see
         ``SendCalendar.plan`` for what a step's day means).
 
@@ -121,14 +121,15 @@ class CrmSequenceTouch(models.Model):
         send window and within the sender's limits (``send_calendar.spread``), a step
         never coming before the previous one of its run. The touches are inserted in
         one ``INSERT ... SELECT``; the runs' fields that depend on them are then
-        recomputed by the ORM. ``calendars`` caches send calendars between calls.
+        recomputed by the ORM. ``calendars`` and ``quotas`` cache send calendars and
+        senders' quotas between calls.
         """
         steps = steps.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id))
         if not steps or not enrollments:
             return self.browse()
         enrollments.flush_recordset()
         calendars = {} if calendars is None else calendars
-        quotas = {}
+        quotas = {} if quotas is None else quotas
         titles = {step: step._long_title() for step in steps}
         rows = []
         for (sequence, tz), group in enrollments.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
@@ -150,11 +151,7 @@ class CrmSequenceTouch(models.Model):
                     ]
                     notes = [None] * len(group)
                     if step.step_type == "auto_email":
-                        if sender not in quotas:
-                            quotas[sender] = self._sender_quota(sender)
-                        slots = self._spread(calendar, quotas[sender], moments, sequence.spread_sends)
-                        moments = [slot.date for slot in slots]
-                        notes = [self._deferred_note(slot.deferred, sender) for slot in slots]
+                        moments, notes = self._spread_emails(sequence, calendar, moments, quotas)
                     previous = [moment or before for moment, before in zip(moments, previous)]
                 user_id = sender.id if step.step_type == "auto_email" else None
                 rows += [
@@ -204,11 +201,18 @@ class CrmSequenceTouch(models.Model):
         return self.browse(ids)
 
     @api.model
-    def _spread(self, calendar, quota, moments, spread_sends):
+    def _spread_emails(self, sequence, calendar, moments, quotas, exclude=()):
+        """``(dates, notes)`` of automatic emails of ``sequence`` whose earliest moments are
+        ``moments``: spread (``send_calendar.spread``) within the sender's limits, a note
+        saying which limit deferred an email. ``quotas`` caches the senders' quotas."""
+        sender = sequence.sender_id
+        if sender not in quotas:
+            quotas[sender] = self._sender_quota(sender, exclude=exclude)
         try:
-            return spread(calendar, quota, moments, spread_sends)
+            slots = spread(calendar, quotas[sender], moments, sequence.spread_sends)
         except NoSendingDay as error:
             raise self._no_sending_day_error(error) from error
+        return [slot.date for slot in slots], [self._deferred_note(slot.deferred, sender) for slot in slots]
 
     @api.model
     def _deferred_note(self, limit, sender):
@@ -267,32 +271,15 @@ class CrmSequenceTouch(models.Model):
         touches = touches.sudo().filtered(lambda t: t.step_type == "auto_email" and t.state == "scheduled")
         if not touches:
             return
-        quotas, values = {}, []
+        quotas = {}
         for (sequence, tz), group in touches.grouped(lambda t: (t.sequence_id, t.enrollment_id._send_tz())).items():
             group = group.sorted(lambda t: (earliest[t.id], t.id))
             calendar = sequence._send_calendar(min(earliest[t.id] for t in group), tz)
-            sender = sequence.sender_id
-            if sender not in quotas:
-                quotas[sender] = self._sender_quota(sender, exclude=touches.ids)
-            slots = self._spread(calendar, quotas[sender], [earliest[t.id] for t in group], sequence.spread_sends)
-            values += [
-                (touch.id, slot.date, self._deferred_note(slot.deferred, sender), sender.id)
-                for touch, slot in zip(group, slots)
-            ]
-        self.flush_model()
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE crm_sequence_touch touch
-                   SET date_scheduled = v.date_scheduled, result_message = v.note, user_id = v.user_id
-                  FROM (VALUES %s) AS v(id, date_scheduled, note, user_id)
-                 WHERE touch.id = v.id
-                """,
-                SQL(", ").join(SQL("(%s, %s::timestamp, %s, %s)", *row) for row in values),
+            dates, notes = self._spread_emails(
+                sequence, calendar, [earliest[t.id] for t in group], quotas, exclude=touches.ids
             )
-        )
-        touches.invalidate_recordset(["date_scheduled", "result_message", "user_id"])
-        touches.modified(["date_scheduled"])
+            for touch, date, note in zip(group, dates, notes):
+                touch.write({"date_scheduled": date, "result_message": note, "user_id": sequence.sender_id.id})
         touches.enrollment_id._keep_step_order()
 
     @api.model
@@ -656,7 +643,8 @@ class CrmSequenceTouch(models.Model):
         activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
         # a trace in each record's chatter, in the language of the user who has the task
         records = self.env[sequence.model].browse(self.mapped("res_id"))
-        titles = dict(zip(self.mapped("res_id"), self.mapped("title")))
+        # the step as it reads for each record (manual emails: the subject just rendered)
+        titles = {res_id: step._long_title(subjects.get(res_id)) for res_id in self.mapped("res_id")}
         records._message_log_batch(
             bodies={
                 activity.res_id: Markup("<p>%s</p>")

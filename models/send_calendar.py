@@ -9,7 +9,7 @@ read in the calendar's time zone (pytz, so daylight saving time is applied).
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 import pytz
 
@@ -48,9 +48,15 @@ class PlannedStep:
         return bool(self.local and self.day_date and self.local.date() != self.day_date)
 
 
-def to_local(tz_name, utc_naive):
-    """A naive UTC datetime as naive local time in ``tz_name``."""
-    return pytz.utc.localize(utc_naive).astimezone(pytz.timezone(tz_name or "UTC")).replace(tzinfo=None)
+def to_local(tz, utc_naive):
+    """A naive UTC datetime as naive local time in ``tz`` (a name or a pytz zone)."""
+    tz = tz if isinstance(tz, tzinfo) else pytz.timezone(tz or "UTC")
+    return pytz.utc.localize(utc_naive).astimezone(tz).replace(tzinfo=None)
+
+
+def to_utc(tz, local_naive):
+    """A naive local time in ``tz`` (a pytz zone) as naive UTC (DST gaps and folds as pytz)."""
+    return tz.normalize(tz.localize(local_naive)).astimezone(pytz.utc).replace(tzinfo=None)
 
 
 class SendCalendar:
@@ -71,10 +77,10 @@ class SendCalendar:
         self.holidays = set(holidays)
 
     def to_local(self, utc_naive):
-        return pytz.utc.localize(utc_naive).astimezone(self.tz).replace(tzinfo=None)
+        return to_local(self.tz, utc_naive)
 
     def to_utc(self, local_naive):
-        return self.tz.normalize(self.tz.localize(local_naive)).astimezone(pytz.utc).replace(tzinfo=None)
+        return to_utc(self.tz, local_naive)
 
     def is_sending_day(self, day):
         return day.weekday() in self.weekdays and day not in self.holidays
@@ -158,15 +164,14 @@ class SenderQuota:
         return bool(self.daily or self.hourly)
 
     def _day(self, utc):
-        return pytz.utc.localize(utc).astimezone(self.tz).date()
+        return to_local(self.tz, utc).date()
 
     def _ensure(self, day):
         if day in self.loaded or not self.load or not self.limited:
             return
         self.loaded.add(day)
-        start = self.tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        end = self.tz.localize(datetime.combine(day + timedelta(days=1), time.min))
-        end = end.astimezone(pytz.utc).replace(tzinfo=None)
+        start = to_utc(self.tz, datetime.combine(day, time.min))
+        end = to_utc(self.tz, datetime.combine(day + timedelta(days=1), time.min))
         for hour, count in self.load(start, end).items():
             self.hours[hour] += count
             self.days[day] += count

@@ -1,18 +1,16 @@
-"""19.0.1.1.0 (real inboxes): runs enrolled before know their address in normalized form
-(unsubscribe and unthreaded replies find them by it), and emails still to come count in
-their sender's limits."""
-
-from odoo.tools import email_normalize
+"""19.0.1.1.0 (real inboxes): emails still to come count in their sender's limits; paused
+runs say why (``paused_by_sequence`` is now derived from ``pause_reason``). The runs' new
+normalized address is a stored computed field: Odoo fills it."""
 
 
 def migrate(cr, version):
-    cr.execute("SELECT id, email FROM crm_sequence_enrollment WHERE email IS NOT NULL AND email_normalized IS NULL")
-    rows = [(email_normalize(email, strict=False), enrollment_id) for enrollment_id, email in cr.fetchall()]
-    rows = [(email, enrollment_id) for email, enrollment_id in rows if email]
-    for start in range(0, len(rows), 1000):
-        cr.executemany(
-            "UPDATE crm_sequence_enrollment SET email_normalized = %s WHERE id = %s", rows[start : start + 1000]
-        )
+    cr.execute(
+        """
+        UPDATE crm_sequence_enrollment
+           SET pause_reason = CASE WHEN paused_by_sequence THEN 'sequence' ELSE 'manual' END
+         WHERE state = 'paused' AND pause_reason IS NULL
+        """
+    )
     cr.execute(
         """
         UPDATE crm_sequence_touch touch
