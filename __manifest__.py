@@ -6,7 +6,8 @@
     "license": "LGPL-3",
     "author": "crm_sequence developers",
     "website": "https://github.com/crm-sequence/crm_sequence",
-    "depends": ["crm", "base_automation", "resource", "iap"],
+    "depends": ["crm", "base_automation", "resource", "iap", "link_tracker"],
+    "external_dependencies": {"python": ["crawlerdetect"]},
     "data": [
         "security/crm_sequence_groups.xml",
         "security/ir.model.access.csv",

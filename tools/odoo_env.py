@@ -260,6 +260,7 @@ TEST_REQUIREMENTS = {
     "pytest_odoo": "pytest-odoo",
     "websocket": "websocket-client",
     "aiosmtpd": "aiosmtpd",
+    "crawlerdetect": "crawlerdetect",
 }
 # An ERROR/CRITICAL record in Odoo's log while the module installs, e.g.
 # "2025-01-01 12:00:00,123 4242 ERROR db odoo.modules.loading: ..."
