@@ -1,7 +1,7 @@
 {
     "name": "CRM Sequences",
     "summary": "Automated multi-step engagement: emails, calls, tasks and delays that run by themselves",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_sequence developers",

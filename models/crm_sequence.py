@@ -163,6 +163,12 @@ class CrmSequence(models.Model):
         default=True,
         help="Space the emails of a day over the send window instead of sending them all at its opening.",
     )
+    track_links = fields.Boolean(
+        "Track links",
+        default=True,
+        help="Links of the sequence's emails go through Odoo's link tracker, so that a person's click is "
+        "recorded on its email (mail scanners' clicks are kept apart).",
+    )
     unsubscribe_link = fields.Boolean(
         "Unsubscribe link",
         default=True,

@@ -15,6 +15,7 @@ from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
 END_REASONS = [
     ("replied", "Replied"),
     ("opened", "Opened"),
+    ("clicked", "Clicked a link"),
     ("bounced", "Bounced"),
     ("opted_out", "Opted out"),
     ("company_replied", "Someone of the company replied"),

@@ -3,12 +3,17 @@ from odoo.exceptions import UserError, ValidationError
 
 from .value_checks import is_whole_number
 
-TRIGGERS = [("reply", "Replied"), ("open", "Opened an email"), ("bounce", "Email bounced")]
-END_REASON_BY_TRIGGER = {"reply": "replied", "open": "opened", "bounce": "bounced"}
+TRIGGERS = [
+    ("reply", "Replied"),
+    ("open", "Opened an email"),
+    ("click", "Clicked a link"),
+    ("bounce", "Email bounced"),
+]
+END_REASON_BY_TRIGGER = {"reply": "replied", "open": "opened", "click": "clicked", "bounce": "bounced"}
 
 
 class CrmSequenceRemovalRule(models.Model):
-    """When a contact engages (reply, open, bounce), stop its enrollment and optionally
+    """When a contact engages (reply, open, click, bounce), stop its enrollment and optionally
     move the record to a status, e.g. set the lead's stage to "Qualified".
 
     The value is picked the way ``base_automation`` picks trigger values: a

@@ -1,12 +1,15 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, email_split, format_date, hmac
+from odoo.tools import SQL, consteq, email_normalize, email_split, format_date, hmac
 
+from . import tracked_links
+from . import tracking_verdict as tv
+from .crm_sequence import RUNNING_STATES
 from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES
 from .inbound_mail import strip_reply_prefixes
 from .send_calendar import NoSendingDay, PlanStep, SenderQuota, spread, to_local
@@ -60,13 +63,33 @@ class CrmSequenceTouch(models.Model):
     date_scheduled = fields.Datetime("Planned on", help="Empty while it waits for a task to be done.")
     date_done = fields.Datetime("Done on")
     message_id = fields.Many2one("mail.message", string="Email", ondelete="set null", index="btree_not_null")
-    mail_mail_id = fields.Many2one("mail.mail", string="Outgoing email", ondelete="set null")
+    mail_mail_id = fields.Many2one(
+        "mail.mail", string="Outgoing email", ondelete="set null", index="btree_not_null"
+    )
     activity_id = fields.Many2one("mail.activity", ondelete="set null", index="btree_not_null")
-    opened = fields.Boolean(readonly=True)
+    date_sent = fields.Datetime(
+        "Sent on", readonly=True, help="When the mail queue handed the email to the SMTP server."
+    )
+    link_count = fields.Integer("Tracked links", readonly=True)
+    opened = fields.Boolean(
+        readonly=True, help="A person opened the email (or clicked one of its links); machines' opens are apart."
+    )
+    clicked = fields.Boolean(readonly=True, help="A person clicked a link of the email.")
+    machine_opened = fields.Boolean(
+        "Opened by a machine", readonly=True, help="A privacy proxy or a mail scanner fetched the email's images."
+    )
+    machine_clicked = fields.Boolean(
+        "Clicked by a machine", readonly=True, help="A mail scanner or a bot followed a link of the email."
+    )
     replied = fields.Boolean(readonly=True)
     bounced = fields.Boolean(readonly=True)
     date_opened = fields.Datetime(readonly=True)
+    date_clicked = fields.Datetime(readonly=True)
     date_replied = fields.Datetime(readonly=True)
+    event_ids = fields.One2many("crm.sequence.touch.event", "touch_id", string="Opens and clicks", readonly=True)
+    engagement = fields.Char(
+        compute="_compute_engagement", help="What people and machines did with the email, as the timeline says it."
+    )
     result_message = fields.Char("Details", help="Why the touch was deferred, skipped or failed.")
     user_id = fields.Many2one(
         "res.users",
@@ -106,6 +129,26 @@ class CrmSequenceTouch(models.Model):
             for touch in touches:
                 subject = subjects.get(touch.res_id)
                 touch.title = step._long_title(subject) if step and subject else touch.step_name
+
+    @api.depends("opened", "clicked", "machine_opened", "machine_clicked", "replied", "bounced")
+    @api.depends_context("lang")
+    def _compute_engagement(self):
+        for touch in self:
+            parts = []
+            if touch.clicked:
+                parts.append(self.env._("clicked"))
+            elif touch.opened:
+                parts.append(self.env._("opened"))
+            if touch.replied:
+                parts.append(self.env._("replied"))
+            if touch.bounced:
+                parts.append(self.env._("bounced"))
+            if touch.machine_clicked and not touch.clicked:
+                parts.append(self.env._("link followed by a mail scanner (not counted)"))
+            elif touch.machine_opened and not touch.opened:
+                parts.append(self.env._("opened by a mail scanner (not counted)"))
+            text = ", ".join(parts)
+            touch.engagement = text[:1].upper() + text[1:]
 
     # ------------------------------------------------------------------
     # Planning
@@ -510,6 +553,9 @@ class CrmSequenceTouch(models.Model):
         names = dict(zip(records.ids, records.mapped("display_name")))
         previous = touches._previous_emails() if step.reply_in_thread else {}
         footers = {lang: step._unsubscribe_footer(lang) for lang in set(langs.values()) if sequence.unsubscribe_link}
+        tracked, link_counts = {}, {}
+        if sequence.track_links:
+            tracked, link_counts = touches._track_links({touch: bodies[touch.res_id] for touch in touches}, base_url)
         Blacklist = self.env["mail.blacklist"]
         mailboxes = {}  # reply-to: its address
         vals_list = []
@@ -527,7 +573,7 @@ class CrmSequenceTouch(models.Model):
                 "reply_to": reply_to.get(touch.res_id),
                 "subject": subjects[touch.res_id],
                 "body": body,
-                "body_html": body + touch._open_pixel(base_url),
+                "body_html": Markup(tracked.get(touch, body)) + touch._open_pixel(base_url),
                 "email_to": email,
                 "auto_delete": True,  # the chatter copy stays (is_notification)
                 "is_notification": True,
@@ -553,21 +599,22 @@ class CrmSequenceTouch(models.Model):
         now = fields.Datetime.now()
         touches.write({"user_id": sender.id, "state": "done", "date_done": now, "result_message": False})
         # each touch its email: one query, nothing computed depends on these two links
-        self.flush_model(["mail_mail_id", "message_id"])
+        self.flush_model(["mail_mail_id", "message_id", "link_count"])
         self.env.execute_query(
             SQL(
                 """
-                UPDATE crm_sequence_touch touch SET mail_mail_id = v.mail_id, message_id = v.message_id
-                  FROM (VALUES %s) AS v(id, mail_id, message_id)
+                UPDATE crm_sequence_touch touch
+                   SET mail_mail_id = v.mail_id, message_id = v.message_id, link_count = v.link_count
+                  FROM (VALUES %s) AS v(id, mail_id, message_id, link_count)
                  WHERE touch.id = v.id
                 """,
                 SQL(", ").join(
-                    SQL("(%s, %s, %s)", touch.id, mail.id, mail.mail_message_id.id)
+                    SQL("(%s, %s, %s, %s)", touch.id, mail.id, mail.mail_message_id.id, link_counts.get(touch, 0))
                     for touch, mail in zip(touches, mails)
                 ),
             )
         )
-        touches.invalidate_recordset(["mail_mail_id", "message_id"])
+        touches.invalidate_recordset(["mail_mail_id", "message_id", "link_count"])
 
     def _defer_over_limit(self, touches, sender):
         """The touches ``sender`` may still send now (hourly and daily limits, counting
@@ -719,14 +766,163 @@ class CrmSequenceTouch(models.Model):
         self.ensure_one()
         return hmac(self.env(su=True), "crm_sequence_open", self.id)
 
+    def _click_token(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "crm_sequence_click", self.id)
+
     def _open_pixel(self, base_url):
         url = f"{base_url}/crm_sequence/open/{self.id}/{self._open_token()}"
         return Markup('<img src="%s" alt="" width="1" height="1" style="display:none"/>') % url
 
+    def _track_links(self, bodies, base_url):
+        """Links of these touches' emails through Odoo's link tracker: ``({touch: body
+        with tracked links}, {touch: number of tracked links})``. The distinct URLs of
+        all the bodies are shortened at once (``link.tracker.search_or_create``), then
+        each link gets its touch's suffix ``/s/<touch id>/<token>`` (see
+        ``tracked_links`` for the links left as they are)."""
+        found = {touch: tracked_links.find_urls(body, base_url) for touch, body in bodies.items()}
+        urls = list(dict.fromkeys(url for touch_urls in found.values() for url in touch_urls))
+        if not urls:
+            return {}, {}
+        # the title given: Odoo would otherwise fetch each new page to read its title
+        trackers = self.env["link.tracker"].sudo().search_or_create([{"url": url, "title": url} for url in urls])
+        short_urls = dict(zip(urls, trackers.mapped("short_url")))
+        tracked = {
+            touch: tracked_links.rewrite(body, base_url, short_urls, f"/s/{touch.id}/{touch._click_token()}")
+            for touch, body in bodies.items()
+            if found[touch]
+        }
+        return tracked, {touch: len(touch_urls) for touch, touch_urls in found.items()}
+
     def _mark_opened(self):
+        """A person opened these emails (the open pixel's verdict, or a click)."""
         touches = self.filtered(lambda t: not t.opened and t.state == "done")
         touches.sudo().write({"opened": True, "date_opened": fields.Datetime.now()})
         touches.enrollment_id._remove_on_engagement("open")
+
+    @api.model
+    def _crm_sequence_track(self, kind, touch_id, token, method, user_agent, ip, link=None):
+        """An open (pixel) or a click (tracked link) reached the server: when ``token``
+        is this touch's, keep the event with its verdict (``tracking_verdict``) and,
+        for a person, mark the touch opened or clicked and apply the removal rules.
+        Anything else (unknown touch, wrong token) changes nothing and says nothing.
+
+        Called by the public routes; reads what it needs in one query so that an open
+        or a click costs a handful of queries.
+        """
+        if not isinstance(touch_id, int) or not token or not token.isascii():
+            return
+        touch = self.sudo().browse(touch_id)
+        expected = touch._click_token() if kind == "click" else touch._open_token()
+        if not consteq(expected, token):
+            return
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT touch.state, touch.opened, touch.clicked, touch.machine_opened, touch.machine_clicked,
+                       COALESCE(touch.date_sent, touch.date_done) AS date_sent, touch.link_count,
+                       touch.enrollment_state, touch.sequence_id, touch.step_id, touch.company_id,
+                       touch.res_model, touch.res_id,
+                       ARRAY(SELECT rule.trigger FROM crm_sequence_removal_rule rule
+                              WHERE rule.sequence_id = touch.sequence_id AND rule.active) AS triggers,
+                       ARRAY(SELECT json_build_array(event.seconds_since_sent, event.url)
+                               FROM crm_sequence_touch_event event
+                              WHERE event.touch_id = touch.id AND event.kind = 'click'
+                                AND event.date >= %(recent)s) AS recent_clicks
+                  FROM crm_sequence_touch touch
+                 WHERE touch.id = %(id)s
+                """,
+                id=touch_id,
+                recent=fields.Datetime.now() - timedelta(seconds=2 * tv.BURST_SECONDS + 1),
+            )
+        )
+        if not rows or rows[0]["state"] != "done":
+            return
+        row = rows[0]
+        now = datetime.now()
+        seconds = (now - row["date_sent"]).total_seconds() if row["date_sent"] else None
+        url = tv.clean_url(link.url) if link else ""
+        verdict = tv.judge(
+            tv.Hit(
+                kind,
+                method=method,
+                user_agent=user_agent,
+                ip=ip,
+                seconds=seconds,
+                url=url,
+                earlier_clicks=tuple(tuple(click) for click in row["recent_clicks"]),
+                link_count=row["link_count"],
+            )
+        )
+        self.env["crm.sequence.touch.event"].sudo().create(
+            {
+                "touch_id": touch_id,
+                "sequence_id": row["sequence_id"],
+                "step_id": row["step_id"],
+                "company_id": row["company_id"],
+                "res_model": row["res_model"],
+                "res_id": row["res_id"],
+                "kind": kind,
+                "verdict": verdict.verdict,
+                "reason": verdict.reason or False,
+                "reason_detail": verdict.detail[:128] or False,
+                "seconds_since_sent": seconds,
+                "method": tv.clean_user_agent(method)[:16],
+                "user_agent": tv.clean_user_agent(user_agent),
+                "ip": tv.clean_ip(ip),
+                "url": url or False,
+                "link_id": link.id if link else False,
+            }
+        )
+        values, triggers = {}, []
+        if verdict.is_human:
+            if kind == "click" and not row["clicked"]:
+                values.update(clicked=True, date_clicked=now.replace(microsecond=0))
+                triggers.append("click")
+            if not row["opened"]:  # a person who clicks has opened the email
+                values.update(opened=True, date_opened=now.replace(microsecond=0))
+                triggers.append("open")
+        elif not row[f"machine_{'clicked' if kind == 'click' else 'opened'}"]:
+            values[f"machine_{'clicked' if kind == 'click' else 'opened'}"] = True
+        if verdict.reason == tv.ALL_LINKS:
+            values.update(touch._burst_was_a_machine(seconds))
+        if values:
+            touch.write(values)
+        if link and verdict.is_human:  # Odoo's link statistics count people only too
+            self.env["link.tracker.click"].sudo().create({"link_id": link.id, "ip": tv.clean_ip(ip)})
+        triggers = [trigger for trigger in triggers if trigger in row["triggers"]]
+        if triggers and row["enrollment_state"] in RUNNING_STATES:
+            for trigger in triggers:  # a click ends the run as "clicked" first
+                touch.enrollment_id._remove_on_engagement(trigger)
+
+    def _burst_was_a_machine(self, seconds):
+        """Every link was just clicked within a second: the clicks of that burst judged
+        as a person's before it was complete are a machine's too. Returns the touch's
+        click values as the remaining people's clicks make them (a run that one of
+        those clicks already ended stays ended)."""
+        self.ensure_one()
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE crm_sequence_touch_event
+                   SET verdict = 'machine', reason = %(reason)s
+                 WHERE touch_id = %(touch)s AND kind = 'click' AND verdict = 'human'
+                   AND seconds_since_sent >= %(since)s
+                """,
+                reason=tv.ALL_LINKS,
+                touch=self.id,
+                since=seconds - tv.BURST_SECONDS,
+            )
+        )
+        self.env["crm.sequence.touch.event"].invalidate_model(["verdict", "reason"])
+        first = self.env.execute_query(
+            SQL(
+                "SELECT min(date) FROM crm_sequence_touch_event"
+                " WHERE touch_id = %s AND kind = 'click' AND verdict = 'human'",
+                self.id,
+            )
+        )[0][0]
+        return {"clicked": bool(first), "date_clicked": first, "machine_clicked": True}
 
     def _mark_replied(self):
         touches = self.filtered(lambda t: not t.replied)

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import models
 
 from .value_checks import is_whole_number
@@ -6,7 +8,7 @@ from .value_checks import is_whole_number
 class MailComposeMessage(models.TransientModel):
     """A manual email of a sequence, written in Odoo's composer from its task, becomes the
     step's email: linked to its touch (so replies and bounces are read like those of an
-    automatic email), tracked when opened, and its task is marked done."""
+    automatic email), its opens and link clicks tracked, and its task is marked done."""
 
     _inherit = "mail.compose.message"
 
@@ -30,9 +32,15 @@ class MailComposeMessage(models.TransientModel):
         message = messages[:1]
         if touch.state == "open" and message:
             outgoing = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
-            pixel = touch._open_pixel(touch.get_base_url())
+            base_url = touch.get_base_url()
+            pixel = touch._open_pixel(base_url)
+            link_count = 0
             for mail in outgoing:
-                mail.body_html = (mail.body_html or "") + pixel
-            touch.sudo().write({"message_id": message.id, "mail_mail_id": outgoing[:1].id})
+                body = mail.body_html or ""
+                if touch.sequence_id.track_links:
+                    tracked, counts = touch._track_links({touch: body}, base_url)
+                    body, link_count = tracked.get(touch, body), counts.get(touch, 0)
+                mail.body_html = Markup(body) + pixel
+            touch.sudo().write({"message_id": message.id, "mail_mail_id": outgoing[:1].id, "link_count": link_count})
             activity.action_feedback(feedback=self.env._("Email sent from the composer."))
         return mails, messages
