@@ -116,10 +116,23 @@ class CrmSequenceStep(models.Model):
     skipped_count = fields.Integer("Skipped", compute="_compute_results")
     failed_count = fields.Integer("Failed", compute="_compute_results")
     sent_count = fields.Integer("Sent", compute="_compute_results")
-    opened_count = fields.Integer("Opened", compute="_compute_results")
+    opened_count = fields.Integer("Opened", compute="_compute_results", help="Emails opened by a person.")
+    clicked_count = fields.Integer("Clicked", compute="_compute_results", help="Emails of which a person clicked a link.")
+    machine_opened_count = fields.Integer(
+        "Opened by machines",
+        compute="_compute_results",
+        help="Emails whose images only privacy proxies or mail scanners fetched (not counted as opened).",
+    )
+    machine_clicked_count = fields.Integer(
+        "Clicked by machines",
+        compute="_compute_results",
+        help="Emails whose links only mail scanners or bots followed (not counted as clicked).",
+    )
     replied_count = fields.Integer("Replied", compute="_compute_results")
     bounced_count = fields.Integer("Bounced", compute="_compute_results")
     open_rate = fields.Float("Open rate", compute="_compute_results", help="Opened / sent (0 when nothing was sent).")
+    click_rate = fields.Float("Click rate", compute="_compute_results", help="Clicked / sent.")
+    click_to_open_rate = fields.Float("Click-to-open rate", compute="_compute_results", help="Clicked / opened.")
     reply_rate = fields.Float("Reply rate", compute="_compute_results")
     bounce_rate = fields.Float("Bounce rate", compute="_compute_results")
 
@@ -167,22 +180,35 @@ class CrmSequenceStep(models.Model):
                 ["__count"],
             )
         }
-        engagement = defaultdict(lambda: [0, 0, 0, 0])  # sent, opened, replied, bounced
-        for step, opened, replied, bounced, count in Touch._read_group(
+        # sent, opened, clicked, replied, bounced, opened only by machines, clicked only by machines
+        engagement = defaultdict(lambda: [0] * 7)
+        for step, opened, clicked, replied, bounced, machine_opened, machine_clicked, count in Touch._read_group(
             [("step_id", "in", steps.ids), ("state", "=", "done"), ("message_id", "!=", False)],
-            ["step_id", "opened", "replied", "bounced"],
+            ["step_id", "opened", "clicked", "replied", "bounced", "machine_opened", "machine_clicked"],
             ["__count"],
         ):
             totals = engagement[step.id]
-            for index, flag in enumerate((True, opened, replied, bounced)):
+            flags = (
+                True,
+                opened,
+                clicked,
+                replied,
+                bounced,
+                machine_opened and not opened,
+                machine_clicked and not clicked,
+            )
+            for index, flag in enumerate(flags):
                 totals[index] += count if flag else 0
         for step in self:
             for state in ("scheduled", "open", "done", "skipped", "failed"):
                 step[f"{state}_count"] = by_state.get((step.id, state), 0)
-            sent, opened, replied, bounced = engagement.get(step.id, (0, 0, 0, 0))
-            step.sent_count, step.opened_count = sent, opened
+            sent, opened, clicked, replied, bounced, machine_opened, machine_clicked = engagement.get(step.id, [0] * 7)
+            step.sent_count, step.opened_count, step.clicked_count = sent, opened, clicked
             step.replied_count, step.bounced_count = replied, bounced
+            step.machine_opened_count, step.machine_clicked_count = machine_opened, machine_clicked
             step.open_rate = opened / sent if sent else 0.0
+            step.click_rate = clicked / sent if sent else 0.0
+            step.click_to_open_rate = clicked / opened if opened else 0.0
             step.reply_rate = replied / sent if sent else 0.0
             step.bounce_rate = bounced / sent if sent else 0.0
 

@@ -86,6 +86,15 @@ class CrmSequenceTouch(models.Model):
     date_opened = fields.Datetime(readonly=True)
     date_clicked = fields.Datetime(readonly=True)
     date_replied = fields.Datetime(readonly=True)
+    # measures of the Step results pivot (a boolean is no measure): 1 or 0
+    opened_number = fields.Integer("Opened (people)", compute="_compute_numbers", store=True, aggregator="sum")
+    clicked_number = fields.Integer("Clicked (people)", compute="_compute_numbers", store=True, aggregator="sum")
+    machine_opened_number = fields.Integer(
+        "Opened by machines only", compute="_compute_numbers", store=True, aggregator="sum"
+    )
+    machine_clicked_number = fields.Integer(
+        "Clicked by machines only", compute="_compute_numbers", store=True, aggregator="sum"
+    )
     event_ids = fields.One2many("crm.sequence.touch.event", "touch_id", string="Opens and clicks", readonly=True)
     engagement = fields.Char(
         compute="_compute_engagement", help="What people and machines did with the email, as the timeline says it."
@@ -129,6 +138,14 @@ class CrmSequenceTouch(models.Model):
             for touch in touches:
                 subject = subjects.get(touch.res_id)
                 touch.title = step._long_title(subject) if step and subject else touch.step_name
+
+    @api.depends("opened", "clicked", "machine_opened", "machine_clicked")
+    def _compute_numbers(self):
+        for touch in self:
+            touch.opened_number = int(touch.opened)
+            touch.clicked_number = int(touch.clicked)
+            touch.machine_opened_number = int(touch.machine_opened and not touch.opened)
+            touch.machine_clicked_number = int(touch.machine_clicked and not touch.clicked)
 
     @api.depends("opened", "clicked", "machine_opened", "machine_clicked", "replied", "bounced")
     @api.depends_context("lang")
