@@ -287,6 +287,7 @@ class CrmSequence(models.Model):
             fields.Command.create({"trigger": "reply", "active": True}),
             fields.Command.create({"trigger": "bounce", "active": True}),
             fields.Command.create({"trigger": "open", "active": False}),
+            fields.Command.create({"trigger": "click", "active": False}),
         ]
 
     @api.depends("user_id")

@@ -407,11 +407,12 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     def test_default_removal_rules(self):
         rules = self.sequence.with_context(active_test=False).removal_rule_ids
-        self.assertEqual(sorted(rules.mapped("trigger")), ["bounce", "open", "reply"])
+        self.assertEqual(sorted(rules.mapped("trigger")), ["bounce", "click", "open", "reply"])
         by_trigger = {rule.trigger: rule for rule in rules}
         self.assertTrue(by_trigger["reply"].active)
         self.assertTrue(by_trigger["bounce"].active)
         self.assertFalse(by_trigger["open"].active, "opening is recorded but does not remove by default")
+        self.assertFalse(by_trigger["click"].active, "neither does a click")
         self.assertFalse(rules.status_field_id)
 
     def test_activity_type_defaults(self):

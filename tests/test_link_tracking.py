@@ -1,0 +1,226 @@
+from urllib.parse import urlsplit
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.crm_sequence.tests.common import CrmSequenceCommon
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Safari/537.36"
+)
+GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+LINKS_BODY = (
+    "<p>Dear <t t-out='object.contact_name'/>, see "
+    '<a href="https://shop.example.com/pricing?plan=pro&amp;ref=seq">our prices</a>, '
+    '<a href="/contactus">contact us</a>, '
+    '<a href="mailto:sales@example.com">write</a>, '
+    '<a href="tel:+3225550101">call</a>, '
+    '<a href="#details">details</a>.</p>'
+)
+
+
+@tagged("post_install", "-at_install")
+class TestLinkTracking(HttpCase):
+    """Links of sequence emails through Odoo's link tracker, clicks on their touch with
+    a verdict, through real HTTP requests on the public routes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.sequence = CrmSequenceCommon._create_sequence(
+            env,
+            name="Clicks",
+            steps=[
+                {"step_type": "auto_email", "day": 1, "subject": "Prices", "body_html": LINKS_BODY},
+                {"step_type": "call", "day": 3, "summary": "Call them"},
+            ],
+        )
+        cls.click_rule = cls.sequence.removal_rule_ids.filtered(lambda r: r.trigger == "click")
+        priority = env["ir.model.fields"]._get("crm.lead", "priority")
+        cls.click_rule.write(
+            {
+                "active": True,
+                "status_field_id": priority.id,
+                "status_selection_id": env["ir.model.fields.selection"]
+                .search([("field_id", "=", priority.id), ("value", "=", "3")])
+                .id,
+            }
+        )
+        cls.sequence.action_activate()
+        cls.leads = env["crm.lead"].create(
+            [{"name": f"Clicker {i}", "email_from": f"clicker{i}@example.com"} for i in range(3)]
+        )
+        with freeze_time("2026-03-03 09:00:00"):
+            cls.sequence.enroll_records(cls.leads)
+            emails = cls.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
+            emails._execute()
+        cls.touches = emails.sorted("res_id")
+
+    def _links(self, touch):
+        """The tracked links of the email as it leaves (paths on this server)."""
+        body = str(touch.mail_mail_id.body_html)
+        return [
+            urlsplit(href).path
+            for href in __import__("re").findall(r'href="([^"]+/r/[^"]+)"', body)
+        ], body
+
+    def _get(self, path, agent=CHROME, method="GET", headers=None):
+        return self.url_open(
+            path, headers={"User-Agent": agent, **(headers or {})}, allow_redirects=False, method=method
+        )
+
+    def test_links_rewritten_once_per_step(self):
+        first, second = self.touches[:2]
+        links, body = self._links(first)
+        self.assertEqual(len(links), 2, "the web links only")
+        for kept in ('href="mailto:sales@example.com"', 'href="tel:+3225550101"', 'href="#details"'):
+            self.assertIn(kept, body)
+        self.assertIn("/crm_sequence/unsubscribe", body, "the unsubscribe link is not tracked")
+        self.assertEqual(first.link_count, 2)
+        for link in links:
+            self.assertRegex(link, rf"^/r/\w+/s/{first.id}/\w+$")
+        other_links, _body = self._links(second)
+        codes = [link.split("/")[2] for link in links]
+        self.assertEqual(codes, [link.split("/")[2] for link in other_links], "one tracker per link for the step")
+        self.assertNotEqual(links, other_links, "each email its own suffix")
+        trackers = self.env["link.tracker"].search([("link_code_ids.code", "in", codes)])
+        self.assertEqual(
+            sorted(trackers.mapped("url")),
+            [f"{self.base_url()}/contactus", "https://shop.example.com/pricing?plan=pro&ref=seq"],
+        )
+        chatter = str(first.message_id.body)
+        self.assertIn("https://shop.example.com/pricing", chatter, "the chatter copy keeps the original links")
+        self.assertNotIn("/r/", chatter)
+
+    def test_person_click_redirects_and_removes(self):
+        touch = self.touches[0]
+        links, _body = self._links(touch)
+        response = self._get(links[0])
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response.headers["Location"], "https://shop.example.com/pricing?plan=pro&ref=seq")
+        self.env.invalidate_all()
+        self.assertTrue(touch.clicked)
+        self.assertTrue(touch.opened, "a person who clicks has opened the email")
+        self.assertFalse(touch.machine_clicked)
+        enrollment = touch.enrollment_id
+        self.assertEqual((enrollment.state, enrollment.end_reason), ("removed", "clicked"))
+        self.assertEqual(self.leads.browse(touch.res_id).priority, "3", "the rule's status is set")
+        event = touch.event_ids
+        self.assertEqual(
+            (event.kind, event.verdict, event.url, event.user_agent, event.method, event.ip),
+            ("click", "human", "https://shop.example.com/pricing?plan=pro&ref=seq", CHROME, "GET", "127.0.0.1"),
+        )
+        self.assertGreater(event.seconds_since_sent, 3600)
+        self.assertEqual(event.link_id.count, 1, "Odoo's link statistics count the person's click")
+
+        # a minute later (a person's pace: two links within a second would be a scanner's),
+        # a second click on the ended run: redirected and recorded, nothing restarts
+        event.sudo().write({"seconds_since_sent": event.seconds_since_sent - 60})
+        response = self._get(links[1])
+        self.assertEqual(response.headers["Location"], f"{self.base_url()}/contactus")
+        self.env.invalidate_all()
+        self.assertEqual(len(touch.event_ids), 2)
+        self.assertEqual(enrollment.state, "removed")
+        self.assertEqual(touch.date_clicked, event.date)
+
+    def test_scanner_click_ignored_by_the_rule(self):
+        touch = self.touches[1]
+        links, _body = self._links(touch)
+        response = self._get(links[0], agent="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0.0.0 Safari/537.36")
+        self.assertEqual(response.status_code, 302, "a machine is redirected too")
+        self.env.invalidate_all()
+        self.assertFalse(touch.clicked)
+        self.assertFalse(touch.opened, "a machine's click is no open either")
+        self.assertTrue(touch.machine_clicked)
+        self.assertEqual(touch.enrollment_id.state, "active")
+        self.assertEqual((touch.event_ids.verdict, touch.event_ids.reason), ("machine", "security_scanner"))
+        self.assertEqual(touch.event_ids.link_id.count, 0, "nor in Odoo's link statistics")
+        self.assertEqual(touch.engagement, "Link followed by a mail scanner (not counted)")
+        # HEAD on a link, and a click right after sending: machines
+        self._get(links[1], method="HEAD")
+        touch.sudo().date_sent = fields.Datetime.now()
+        self._get(links[1])
+        self.env.invalidate_all()
+        self.assertEqual(sorted(touch.event_ids.mapped("reason")), ["head_request", "security_scanner", "too_fast"])
+        self.assertEqual(touch.enrollment_id.state, "active")
+
+    def test_scanner_following_every_link(self):
+        """A browser-like agent clicks both links within a second: both clicks are a
+        machine's, the first one too once the burst is complete."""
+        touch = self.touches[2]
+        self.click_rule.active = False
+        links, _body = self._links(touch)
+        self._get(links[0])
+        self._get(links[1])
+        self.env.invalidate_all()
+        self.assertEqual(set(touch.event_ids.mapped("verdict")), {"machine"})
+        self.assertEqual(set(touch.event_ids.mapped("reason")), {"all_links"})
+        self.assertFalse(touch.clicked)
+        self.assertTrue(touch.machine_clicked)
+
+    @mute_logger("odoo.http", "werkzeug")
+    def test_forged_links(self):
+        touch = self.touches[0]
+        links, _body = self._links(touch)
+        code = links[0].split("/")[2]
+        other_token = self._links(self.touches[1])[0][0].split("/")[-1]
+        target = "https://shop.example.com/pricing?plan=pro&ref=seq"
+        for path in (
+            f"/r/{code}/s/{touch.id}/not-the-token",
+            f"/r/{code}/s/{touch.id}/{other_token}",
+            f"/r/{code}/s/999999999/{other_token}",
+            f"/r/{code}/s/{touch.id}/%C3%A9t%C3%A9",
+            f"/r/{code}/s/{touch.id}/{'x' * 5000}",
+        ):
+            response = self._get(path)
+            self.assertEqual((response.status_code, response.headers.get("Location")), (302, target), path)
+        self.assertEqual(self._get(f"/r/unknowncode/s/{touch.id}/{links[0].split('/')[-1]}").status_code, 404)
+        self.env.invalidate_all()
+        self.assertFalse(touch.event_ids)
+        self.assertFalse(touch.clicked or touch.machine_clicked)
+        self.assertEqual(touch.enrollment_id.state, "active")
+
+    def test_open_events_and_proxy_address(self):
+        touch = self.touches[1]
+        pixel = f"/crm_sequence/open/{touch.id}/{touch._open_token()}"
+        self._get(pixel, agent="Mozilla/5.0", headers={"X-Forwarded-For": "17.58.63.11", "X-Forwarded-Host": "x"})
+        self.env.invalidate_all()
+        event = touch.event_ids
+        self.assertEqual(event.ip, "127.0.0.1", "X-Forwarded-For is ignored outside proxy mode")
+        self.assertEqual((event.verdict, event.reason), ("machine", "privacy_proxy"))
+        self.assertTrue(touch.machine_opened)
+        self.assertFalse(touch.opened)
+        self.assertEqual(touch.engagement, "Opened by a mail scanner (not counted)")
+        with self.patch_proxy_mode():
+            self._get(pixel, agent=GMAIL_PROXY, headers={"X-Forwarded-For": "66.249.84.12", "X-Forwarded-Host": "x"})
+        self.env.invalidate_all()
+        latest = touch.event_ids.sorted("id")[-1]
+        self.assertEqual((latest.ip, latest.verdict, latest.reason_detail), ("66.249.84.12", "human", "Gmail image proxy"))
+        self.assertTrue(touch.opened)
+        self.assertEqual(touch.engagement, "Opened")
+
+    @mute_logger("odoo.http")
+    def test_malformed_request_is_stored_truncated(self):
+        touch = self.touches[1]
+        pixel = f"/crm_sequence/open/{touch.id}/{touch._open_token()}"
+        response = self._get(pixel, agent="Mozilla/5.0 (X11; Linux)" + "é" * 20000)
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        self.assertEqual(len(touch.event_ids.user_agent), 512)
+
+    def patch_proxy_mode(self):
+        from unittest.mock import patch  # noqa: PLC0415
+
+        from odoo.tools import config  # noqa: PLC0415
+
+        original = config.__getitem__
+
+        def getitem(key):
+            return True if key == "proxy_mode" else original(key)
+
+        return patch.object(type(config), "__getitem__", lambda self, key: getitem(key))
