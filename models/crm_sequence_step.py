@@ -117,7 +117,9 @@ class CrmSequenceStep(models.Model):
     failed_count = fields.Integer("Failed", compute="_compute_results")
     sent_count = fields.Integer("Sent", compute="_compute_results")
     opened_count = fields.Integer("Opened", compute="_compute_results", help="Emails opened by a person.")
-    clicked_count = fields.Integer("Clicked", compute="_compute_results", help="Emails of which a person clicked a link.")
+    clicked_count = fields.Integer(
+        "Clicked", compute="_compute_results", help="Emails of which a person clicked a link."
+    )
     machine_opened_count = fields.Integer(
         "Opened by machines",
         compute="_compute_results",

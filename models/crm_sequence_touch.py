@@ -63,9 +63,7 @@ class CrmSequenceTouch(models.Model):
     date_scheduled = fields.Datetime("Planned on", help="Empty while it waits for a task to be done.")
     date_done = fields.Datetime("Done on")
     message_id = fields.Many2one("mail.message", string="Email", ondelete="set null", index="btree_not_null")
-    mail_mail_id = fields.Many2one(
-        "mail.mail", string="Outgoing email", ondelete="set null", index="btree_not_null"
-    )
+    mail_mail_id = fields.Many2one("mail.mail", string="Outgoing email", ondelete="set null", index="btree_not_null")
     activity_id = fields.Many2one("mail.activity", ondelete="set null", index="btree_not_null")
     date_sent = fields.Datetime(
         "Sent on", readonly=True, help="When the mail queue handed the email to the SMTP server."
@@ -833,6 +831,8 @@ class CrmSequenceTouch(models.Model):
         expected = touch._click_token() if kind == "click" else touch._open_token()
         if not consteq(expected, token):
             return
+        self.env["crm.sequence.touch"].flush_model()
+        self.env["crm.sequence.touch.event"].flush_model()
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -891,7 +891,9 @@ class CrmSequenceTouch(models.Model):
                 "link_id": link.id if link else False,
             }
         )
-        values, triggers = {}, []
+        # all four flags written: the pivot's numbers are computed without reading the touch again
+        flags = ("opened", "clicked", "machine_opened", "machine_clicked")
+        values, triggers = {flag: row[flag] for flag in flags}, []
         if verdict.is_human:
             if kind == "click" and not row["clicked"]:
                 values.update(clicked=True, date_clicked=now.replace(microsecond=0))
@@ -899,18 +901,44 @@ class CrmSequenceTouch(models.Model):
             if not row["opened"]:  # a person who clicks has opened the email
                 values.update(opened=True, date_opened=now.replace(microsecond=0))
                 triggers.append("open")
-        elif not row[f"machine_{'clicked' if kind == 'click' else 'opened'}"]:
+        else:
             values[f"machine_{'clicked' if kind == 'click' else 'opened'}"] = True
         if verdict.reason == tv.ALL_LINKS:
             values.update(touch._burst_was_a_machine(seconds))
-        if values:
+        if any(values[flag] != row[flag] for flag in flags) or "date_clicked" in values:
             touch.write(values)
         if link and verdict.is_human:  # Odoo's link statistics count people only too
-            self.env["link.tracker.click"].sudo().create({"link_id": link.id, "ip": tv.clean_ip(ip)})
+            touch._add_link_click(link, tv.clean_ip(ip))
         triggers = [trigger for trigger in triggers if trigger in row["triggers"]]
         if triggers and row["enrollment_state"] in RUNNING_STATES:
             for trigger in triggers:  # a click ends the run as "clicked" first
                 touch.enrollment_id._remove_on_engagement(trigger)
+
+    @api.model
+    def _add_link_click(self, link, ip):
+        """A person's click in Odoo's link statistics (``link.tracker.click`` and the link's
+        stored ``count``) in one statement: what ``link.tracker.click.create`` does in four
+        queries on the route that must stay cheap."""
+        self.env["link.tracker"].flush_model(["count"])
+        self.env.execute_query(
+            SQL(
+                """
+                WITH click AS (
+                    INSERT INTO link_tracker_click (link_id, campaign_id, ip, create_uid, create_date,
+                                                    write_uid, write_date)
+                    SELECT id, campaign_id, %(ip)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM link_tracker WHERE id = %(link)s
+                 RETURNING link_id
+                )
+                UPDATE link_tracker SET count = COALESCE(count, 0) + 1 WHERE id IN (SELECT link_id FROM click)
+                """,
+                ip=ip,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                link=link.id,
+            )
+        )
+        link.invalidate_recordset(["count", "link_click_ids"])
 
     def _burst_was_a_machine(self, seconds):
         """Every link was just clicked within a second: the clicks of that burst judged

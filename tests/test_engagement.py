@@ -142,6 +142,11 @@ class TestOpenTracking(HttpCase):
 
         self.url_open(f"/crm_sequence/open/{touch.id}/{touch._open_token()}")
         self.env.invalidate_all()
+        self.assertFalse(touch.opened, "python-requests is a machine (kept apart)")
+        self.assertTrue(touch.machine_opened)
+        thunderbird = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:115.0) Gecko/20100101 Thunderbird/115.9.0"
+        self.url_open(f"/crm_sequence/open/{touch.id}/{touch._open_token()}", headers={"User-Agent": thunderbird})
+        self.env.invalidate_all()
         self.assertTrue(touch.opened)
         self.assertEqual(sequence.enrollment_ids.state, "removed")
         self.assertEqual(sequence.enrollment_ids.end_reason, "opened")

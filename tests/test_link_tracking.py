@@ -1,16 +1,17 @@
+import re
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from odoo.addons.crm_sequence.tests.common import CrmSequenceCommon
 
 CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
 )
 GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
 LINKS_BODY = (
@@ -64,10 +65,7 @@ class TestLinkTracking(HttpCase):
     def _links(self, touch):
         """The tracked links of the email as it leaves (paths on this server)."""
         body = str(touch.mail_mail_id.body_html)
-        return [
-            urlsplit(href).path
-            for href in __import__("re").findall(r'href="([^"]+/r/[^"]+)"', body)
-        ], body
+        return [urlsplit(href).path for href in re.findall(r'href="([^"]+/r/[^"]+)"', body)], body
 
     def _get(self, path, agent=CHROME, method="GET", headers=None):
         return self.url_open(
@@ -200,7 +198,9 @@ class TestLinkTracking(HttpCase):
             self._get(pixel, agent=GMAIL_PROXY, headers={"X-Forwarded-For": "66.249.84.12", "X-Forwarded-Host": "x"})
         self.env.invalidate_all()
         latest = touch.event_ids.sorted("id")[-1]
-        self.assertEqual((latest.ip, latest.verdict, latest.reason_detail), ("66.249.84.12", "human", "Gmail image proxy"))
+        self.assertEqual(
+            (latest.ip, latest.verdict, latest.reason_detail), ("66.249.84.12", "human", "Gmail image proxy")
+        )
         self.assertTrue(touch.opened)
         self.assertEqual(touch.engagement, "Opened")
 
@@ -214,13 +214,51 @@ class TestLinkTracking(HttpCase):
         self.assertEqual(len(touch.event_ids.user_agent), 512)
 
     def patch_proxy_mode(self):
-        from unittest.mock import patch  # noqa: PLC0415
+        """Odoo behind a reverse proxy (``--proxy-mode``)."""
+        original = type(config).__getitem__
+        return patch.object(
+            type(config), "__getitem__", lambda self, key: True if key == "proxy_mode" else original(self, key)
+        )
 
-        from odoo.tools import config  # noqa: PLC0415
 
-        original = config.__getitem__
+@tagged("post_install", "-at_install")
+class TestTrackingCost(CrmSequenceCommon):
+    """What one click and one open cost, as the routes run them (README "Performance")."""
 
-        def getitem(key):
-            return True if key == "proxy_mode" else original(key)
+    def test_click_and_open_queries(self):
+        sequence = self._create_sequence(
+            self.env,
+            name="Cost",
+            steps=[{"step_type": "auto_email", "day": 1, "subject": "Prices", "body_html": LINKS_BODY}],
+        )
+        sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"):
+            sequence.enroll_records(self.leads)
+            touches = sequence.enrollment_ids.touch_ids
+            touches._execute()
+        touches.write({"date_sent": "2026-03-03 09:00:00"})
+        first, second = touches[:2]
+        code = re.search(r"/r/(\w+)/s/", str(first.mail_mail_id.body_html)).group(1)
+        Touch = self.env["crm.sequence.touch"].sudo()
+        self.env.flush_all()
+        self.env.invalidate_all()
 
-        return patch.object(type(config), "__getitem__", lambda self, key: getitem(key))
+        def click(touch):
+            link = self.env["link.tracker.code"].sudo().search([("code", "=", code)], limit=1).link_id
+            Touch._crm_sequence_track("click", touch.id, touch._click_token(), "GET", CHROME, "81.2.3.4", link=link)
+            return link.redirected_url
+
+        with freeze_time("2026-03-04 09:00:00"):
+            click(second)  # warm the caches (database secret, registry)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(8):
+                target = click(first)
+                self.env.flush_all()
+            self.assertEqual(target, "https://shop.example.com/pricing?plan=pro&ref=seq")
+            self.env.invalidate_all()
+            with self.assertQueryCount(6):
+                Touch._crm_sequence_track("open", second.id, second._open_token(), "GET", GMAIL_PROXY, "66.249.84.12")
+                self.env.flush_all()
+        self.assertTrue(first.clicked and first.opened)
+        self.assertEqual(len(first.event_ids), 1)

@@ -162,3 +162,39 @@ class TestCrmSequenceTrackingTours(HttpCase):
         # the seller only filtered and grouped: nothing was done or canceled
         self.assertEqual(len(from_sequence.exists()), 4)
         self.assertTrue(plain.exists())
+
+    def test_signals_tour(self):
+        """A person's open and click, a mail scanner's open: the run's timeline tells them
+        apart and the step's click rate counts the person only."""
+        links = '<p>See <a href="https://shop.example.com/pricing">our prices</a>.</p>'
+        sequence = CrmSequenceCommon._create_sequence(
+            self.env,
+            name="Tour Signals Sequence",
+            user=self.admin,
+            steps=[
+                {"step_type": "auto_email", "day": 1, "subject": "Prices", "body_html": links},
+                {"step_type": "auto_email", "day": 1, "subject": "Case studies", "body_html": links},
+                {"step_type": "call", "day": 3, "summary": "Signals call"},
+            ],
+            **ALWAYS_OPEN,
+        )
+        sequence.action_activate()
+        leads = self._create_leads(["Signals Lead", "Quiet Lead"], self.admin)
+        enrollments = self._start(sequence, leads)
+        enrollment = enrollments.filtered(lambda e: e.res_id == leads[0].id)
+        prices, cases = enrollment.touch_ids.filtered(lambda t: t.step_type == "auto_email").sorted("step_id")
+        enrollments.touch_ids.write({"date_sent": "2026-01-01 09:00:00"})
+        Touch = self.env["crm.sequence.touch"]
+        # a person opens the first email in Gmail and clicks its link; Apple's proxy fetches the second
+        gmail = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+        chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+        Touch._crm_sequence_track("open", prices.id, prices._open_token(), "GET", gmail, "66.249.84.12")
+        link = self.env["link.tracker"].search([("url", "=", "https://shop.example.com/pricing")])
+        Touch._crm_sequence_track("click", prices.id, prices._click_token(), "GET", chrome, "81.2.3.4", link=link)
+        Touch._crm_sequence_track("open", cases.id, cases._open_token(), "GET", "Mozilla/5.0", "17.58.63.11")
+        self.assertEqual((prices.opened, prices.clicked, cases.opened, cases.machine_opened), (True, True, False, True))
+        self.assertAlmostEqual(prices.step_id.click_rate, 0.5)
+
+        self.start_tour(f"/odoo/crm.lead/{leads[0].id}", "crm_sequence_signals_tour", login="admin")
+
+        self.assertEqual(enrollment.state, "active", "looking changes nothing")

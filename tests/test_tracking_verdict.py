@@ -122,9 +122,9 @@ def test_five_seconds_boundary_and_unknown_send_time():
 def test_all_links_needs_every_link_within_one_second():
     chrome = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
     earlier = ((100.0, "a"), (100.5, "b"))
-    assert judge(Hit("click", user_agent=chrome, seconds=100.9, url="c", earlier_clicks=earlier, link_count=3)).reason == (
-        "all_links"
-    )
+    assert judge(
+        Hit("click", user_agent=chrome, seconds=100.9, url="c", earlier_clicks=earlier, link_count=3)
+    ).reason == ("all_links")
     assert judge(Hit("click", user_agent=chrome, seconds=101.2, url="c", earlier_clicks=earlier, link_count=3)).is_human
     assert judge(Hit("click", user_agent=chrome, seconds=100.9, url="c", earlier_clicks=earlier, link_count=4)).is_human
     assert judge(Hit("click", user_agent=chrome, seconds=100.2, url="a", link_count=1)).is_human, "one link: no burst"

@@ -9,9 +9,14 @@ launched by a sales manager; notifications are on for both):
   - Odoo's Activity Plan (``mail.activity.schedule``) launching a one-call plan on the same leads,
     assigned to the salesperson (who gets Odoo's "assigned to you" email per activity);
   - Odoo's mail composer sending a rendered template to the same leads, in mass-mail mode (one
-    email per lead, Odoo's way of mailing many records) and in comment mode (posted on each lead).
-Our emails are measured as users send them: unsubscribe headers and link, spreading, sender
-limits (set high enough not to defer) and threading on (the measured email is a follow-up).
+    email per lead, Odoo's way of mailing many records) and in comment mode (posted on each lead);
+  - Odoo's Email Marketing (``mass_mailing``, installed in the benchmark's database only) sending
+    a mailing with link tracking to the same leads;
+  - one click on a tracked link (redirect, event, verdict) and one open, through the routes'
+    code, in queries and milliseconds (median).
+Our emails are measured as users send them: link tracking, unsubscribe headers and link,
+spreading, sender limits (set high enough not to defer) and threading on (the measured email is
+a follow-up). Every email has the same two links.
 Then, at scale:
   - a salesperson enrolling 1,000 of their leads in one action (``crm.sequence.enroll_records``,
     as "Add to sequence" does) in an active four-step sequence with the default rules;
@@ -55,8 +60,10 @@ def ensure_database(db):
         odoo_env.odoo_cmd(
             "-d",
             template,
-            "-u" if exists else "-i",
-            "crm_sequence",
+            *(["-u", "crm_sequence"] if exists else []),
+            # Email Marketing is the peer of automatic emails: in this database only
+            "-i",
+            "mass_mailing" if exists else "crm_sequence,mass_mailing",
             "--stop-after-init",
             "--log-level=warn",
             f"--addons-path={odoo_env.addons_path()}",
@@ -111,6 +118,13 @@ def measure_repeated(cr, label, function, records, results, runs=7, before=None)
     )
 
 
+# The same two links in every email measured (ours, the composer's, Email Marketing's).
+LINKS = (
+    '<p>Our <a href="https://www.example.com/pricing">prices</a> and '
+    '<a href="https://www.example.com/case-studies">case studies</a>.</p>'
+)
+
+
 # A realistic sequence (as tests/common.py builds it): automatic email day 1, call day 3,
 # a 3-day delay, to-do day 6.
 REALISTIC_STEPS = [
@@ -124,6 +138,52 @@ REALISTIC_STEPS = [
     {"step_type": "delay", "day": 3, "delay_days": 3},
     {"step_type": "todo", "day": 6, "summary": "Follow up"},
 ]
+
+
+def measure_click_and_open(env, cr, touch, results):
+    """A person's click on a tracked link and an open of the pixel, as the public routes run
+    them (code lookup, redirect target, verdict, event, touch flags, Odoo's link statistics),
+    each in its own transaction, median of 7 on fresh touches of the same step."""
+    import re  # noqa: PLC0415
+
+    from odoo import api  # noqa: PLC0415
+
+    chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+    public = api.Environment(cr, api.SUPERUSER_ID, {})
+    touches = iter(
+        public["crm.sequence.touch"].search(
+            [("step_id", "=", touch.step_id.id), ("state", "=", "done"), ("clicked", "=", False)], limit=20
+        )
+    )
+    # the touches' emails were sent long enough ago (no "less than 5 seconds" verdict)
+    cr.execute(
+        "UPDATE crm_sequence_touch SET date_sent = date_done - interval '1 hour' WHERE step_id = %s", [touch.step_id.id]
+    )
+    cr.commit()
+    current = {}
+
+    def next_touch():
+        public.invalidate_all()
+        current["touch"] = next(touches)
+        body = current["touch"].mail_mail_id.body_html
+        code, touch_id, token = re.search(r"/r/(\w+)/s/(\d+)/(\w+)", body).groups()
+        current["args"] = (code, int(touch_id), token)
+
+    def click():
+        code, touch_id, token = current["args"]
+        code_record = public["link.tracker.code"].sudo().search([("code", "=", code)], limit=1)
+        link = code_record.link_id
+        public["crm.sequence.touch"]._crm_sequence_track("click", touch_id, token, "GET", chrome, "81.2.3.4", link=link)
+        assert link.redirected_url.startswith("https://www.example.com/")
+
+    def open_():
+        touch = current["touch"]
+        public["crm.sequence.touch"]._crm_sequence_track(
+            "open", touch.id, touch._open_token(), "GET", chrome, "81.2.3.4"
+        )
+
+    measure_repeated(cr, "One click (redirect, event, verdict)", click, 1, results, before=next_touch)
+    measure_repeated(cr, "One open (event, verdict)", open_, 1, results, before=next_touch)
 
 
 def main():
@@ -194,13 +254,13 @@ def main():
                     "step_type": "auto_email",
                     "day": 1,
                     "subject": "Hello {{ object.contact_name }}",
-                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>" + LINKS,
                 },
                 {
                     "step_type": "auto_email",
                     "day": 2,
                     "subject": "Follow-up",
-                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, any thoughts?</p>",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, any thoughts?</p>" + LINKS,
                     "reply_in_thread": True,
                 },
                 # runs go on after the measured email (as sequences do): no completion in the measure
@@ -220,6 +280,7 @@ def main():
                     }
                 )
                 assert sequence.spread_sends and sequence.unsubscribe_link and sequence.use_contact_tz
+                assert sequence.track_links
                 sequence.action_activate()
                 threaded = step_type == "auto_email"
                 start = fields.Datetime.now() - timedelta(days=1 if threaded else 0)
@@ -256,6 +317,8 @@ def main():
                     mails = touches.mail_mail_id
                     assert all("List-Unsubscribe-Post" in (mail.headers or "") for mail in mails), "unsubscribe"
                     assert all(mail.subject.startswith("Re: ") and mail.references for mail in mails), "threading"
+                    assert all(mail.body_html.count("/s/") == 2 for mail in mails), "link tracking"
+                    tracked_touch = touches[0]
 
             # 2. Activity Plan with one call activity
             plan = env["mail.activity.plan"].create(
@@ -296,7 +359,7 @@ def main():
                     "name": "Bench template",
                     "model_id": env["ir.model"]._get_id("crm.lead"),
                     "subject": "Hello {{ object.contact_name }}",
-                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>" + LINKS,
                     "use_default_to": True,
                 }
             )
@@ -317,6 +380,27 @@ def main():
                     )
                     composer._action_send_mail()
                 cr.commit()
+
+            # 3b. Email Marketing: a mailing with link tracking to the same leads (queued, as ours)
+            mailing = env["mailing.mailing"].create(
+                {
+                    "subject": "Hello",
+                    "mailing_model_id": env["ir.model"]._get_id("crm.lead"),
+                    "mailing_domain": repr([("id", "in", leads.ids)]),
+                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, nice to meet you.</p>" + LINKS,
+                    "email_from": user.email_formatted,
+                }
+            )
+            cr.commit()
+            env.invalidate_all()
+            with measure(cr, f"Email Marketing mailing: {n} emails", n, results):
+                mailing.action_send_mail(leads.ids)
+            traces = env["mailing.trace"].search_count([("mass_mailing_id", "=", mailing.id)])
+            assert traces == n, f"{traces} mailing traces instead of {n}"
+            cr.commit()
+
+            # 3c. one click and one open on the routes' code (as /r/<code>/s/... and the pixel run it)
+            measure_click_and_open(env, cr, tracked_touch, results)
 
             # 4. the manager list: 10 sequences sharing 1,000 enrollments, loaded as the web client does
             sequences = env["crm.sequence"]
@@ -467,6 +551,7 @@ def main():
         plan = next(r for r in results if "Activity Plan" in r[0])
         composer = next(r for r in results if "comment mode" in r[0])
         mass_mail = next(r for r in results if "mass-mail mode" in r[0])
+        mailing = next(r for r in results if "Email Marketing" in r[0])
         print()
         print(
             f"calls:  ours {ours_call[1]:.2f} s vs Activity Plan {plan[1]:.2f} s "
@@ -482,6 +567,16 @@ def main():
             f"composer {mass_mail[1]:.2f} s -> {ours_email[1] / mass_mail[1]:.0%} of its time (target <= 50%), "
             f"vs comment-mode composer {composer[1]:.2f} s -> {ours_email[1] / composer[1]:.0%}; "
             f"{ours_email[2] / n:.2f} queries/touch (target <= 0.2)"
+        )
+        print(
+            f"emails vs Email Marketing (link tracking): {mailing[1]:.2f} s -> {ours_email[1] / mailing[1]:.0%} "
+            f"of its time (target <= 50%), {mailing[2] / n:.2f} queries/email for it"
+        )
+        click = next(r for r in results if r[0].startswith("One click"))
+        opening = next(r for r in results if r[0].startswith("One open"))
+        print(
+            f"one click: {click[1] * 1000:.2f} ms, {click[2]} queries (target <= 30 ms, <= 8); "
+            f"one open: {opening[1] * 1000:.2f} ms, {opening[2]} queries (target <= 6)"
         )
     enroll = next(r for r in results if r[0].startswith("Enroll"))
     idle = next(r for r in results if r[0].startswith("Cron, nothing due"))

@@ -294,3 +294,54 @@ registry.category("web_tour.tours").add("crm_sequence_activities_tour", {
         },
     ],
 });
+
+/**
+ * A run's timeline tells a person's signals from a mail scanner's, and the step's click
+ * rate counts people only. Data from tests/test_tracking_tours.py (test_signals_tour):
+ * the first email opened and clicked by a person, the second opened by Apple's proxy only;
+ * the other lead did nothing.
+ */
+registry.category("web_tour.tours").add("crm_sequence_signals_tour", {
+    steps: () => [
+        {
+            content: "Open the lead's sequences",
+            trigger:
+                ".o_form_view .oe_stat_button[name=action_view_crm_sequence_enrollments]:has(.o_stat_value:text(1))",
+            run: "click",
+        },
+        {
+            content: "Open its run",
+            trigger: ".o_list_view .o_data_row td[name=sequence_id]:contains(Tour Signals Sequence)",
+            run: "click",
+        },
+        {
+            content: "The first email: clicked by a person",
+            trigger:
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=title]:contains(Prices)) td[name=engagement]:text(Clicked)",
+        },
+        {
+            content: "The second email: opened by a mail scanner, not counted",
+            trigger:
+                ".o_field_widget[name=touch_ids] .o_data_row:has(td[name=title]:contains(Case studies)) td[name=engagement]:text(Opened by a mail scanner (not counted))",
+        },
+        {
+            content: "Open the sequence from the run",
+            trigger: ".o_form_view .o_field_widget[name=sequence_id] a.o_form_uri",
+            run: "click",
+        },
+        {
+            content: "The sequence form is open",
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Signals Sequence)",
+        },
+        {
+            content: "The first email's click rate: one person of two",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:has(td[name=title]:contains(Prices)) td[name=click_rate]:contains(50)",
+        },
+        {
+            content: "The second email: no click, its scanner open is apart",
+            trigger:
+                ".o_field_widget[name=step_ids] .o_data_row:has(td[name=title]:contains(Case studies)) td[name=click_rate]:contains(0)",
+        },
+    ],
+});
