@@ -233,6 +233,7 @@ class CrmSequence(models.Model):
     # Removed runs split by reason (engagement of single emails is on the steps)
     replied_count = fields.Integer("Removed on reply", compute="_compute_enrollment_counts")
     opened_count = fields.Integer("Removed on open", compute="_compute_enrollment_counts")
+    clicked_count = fields.Integer("Removed on click", compute="_compute_enrollment_counts")
     bounced_count = fields.Integer("Removed on bounce", compute="_compute_enrollment_counts")
     opted_out_count = fields.Integer("Opted out", compute="_compute_enrollment_counts")
     company_replied_count = fields.Integer(
@@ -388,6 +389,7 @@ class CrmSequence(models.Model):
             sequence.automation_action_count = executed.get(sequence, 0) + counts["completed"]
             sequence.replied_count = by_reason[sequence.id, "replied"]
             sequence.opened_count = by_reason[sequence.id, "opened"]
+            sequence.clicked_count = by_reason[sequence.id, "clicked"]
             sequence.bounced_count = by_reason[sequence.id, "bounced"]
             sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
             sequence.company_replied_count = by_reason[sequence.id, "company_replied"]

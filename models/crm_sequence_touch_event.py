@@ -48,7 +48,7 @@ class CrmSequenceTouchEvent(models.Model):
     method = fields.Char("HTTP method", readonly=True)
     user_agent = fields.Char(readonly=True)
     ip = fields.Char("IP address", readonly=True)
-    url = fields.Char("Link", readonly=True, help="The target of the clicked link.")
-    link_id = fields.Many2one("link.tracker", readonly=True, ondelete="set null")
+    url = fields.Char("Target URL", readonly=True, help="Where the clicked link leads.")
+    link_id = fields.Many2one("link.tracker", string="Tracked link", readonly=True, ondelete="set null")
 
     _touch_kind_idx = models.Index("(touch_id, kind, date)")

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config, mute_logger
 
@@ -262,3 +263,43 @@ class TestTrackingCost(CrmSequenceCommon):
                 self.env.flush_all()
         self.assertTrue(first.clicked and first.opened)
         self.assertEqual(len(first.event_ids), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestEventAccess(CrmSequenceCommon):
+    """Events name a contact's behaviour: read where the record may be read, written by no one."""
+
+    def test_event_access_follows_the_record(self):
+        self.sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"):
+            self.sequence.enroll_records(self.leads[:1])
+            touch = self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
+            touch._execute()
+        touch.date_sent = "2026-03-03 09:00:00"
+        with freeze_time("2026-03-03 10:00:00"):
+            self.env["crm.sequence.touch"]._crm_sequence_track(
+                "open", touch.id, touch._open_token(), "GET", GMAIL_PROXY, "66.249.84.12"
+            )
+        event = touch.event_ids
+        self.assertEqual((event.verdict, event.seconds_since_sent), ("human", 3600.0))
+        Event = self.env["crm.sequence.touch.event"]
+        for user, visible in (
+            (self.user_owner, True),  # their lead and sequence
+            (self.user_seq_admin, True),
+            (self.user_other, False),  # a salesperson who may not read the lead
+            (self.user_viewer, False),
+        ):
+            self.assertEqual(bool(Event.with_user(user).search([("id", "=", event.id)])), visible, user.name)
+            if not visible:
+                with self.assertRaises(AccessError):
+                    event.with_user(user).read(["user_agent"])
+        for user in (self.user_owner, self.user_seq_admin):
+            with self.assertRaises(AccessError):
+                event.with_user(user).write({"verdict": "machine"})
+            with self.assertRaises(AccessError):
+                Event.with_user(user).create({"touch_id": touch.id, "kind": "click", "verdict": "human"})
+            with self.assertRaises(AccessError):
+                event.with_user(user).unlink()
+        with self.assertRaises(AccessError):
+            Event.with_user(self.user_portal).search([])
+        self.assertEqual(event.verdict, "human")
