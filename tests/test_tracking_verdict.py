@@ -1,4 +1,5 @@
-"""People or machines on their own: plain pytest, no database (``models/tracking_verdict.py``).
+"""People or machines, and which links are tracked: plain pytest, no database
+(``models/tracking_verdict.py``, ``models/tracked_links.py``).
 
 ``tests/data/tracking/corpus.json`` is the corpus the rules were written against;
 ``held_out.json`` was written apart from them (other clients, versions, bots and
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from odoo.addons.crm_sequence.models import tracking_verdict
+from odoo.addons.crm_sequence.models import tracked_links, tracking_verdict
 from odoo.addons.crm_sequence.models.tracking_verdict import (
     MAX_IP,
     MAX_USER_AGENT,
@@ -152,3 +153,41 @@ def test_clean_user_agent():
     assert clean_user_agent(None) == ""
     verdict = judge(Hit("open", method="\x00" * 10, user_agent="\xff" * 100_000, ip="\x00" * 1000, seconds=1e12))
     assert verdict.verdict in ("human", "machine"), "malformed input never raises"
+
+
+BASE = "https://crm.example.com"
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("https://shop.example.com/a?x=1&amp;y=2", "https://shop.example.com/a?x=1&y=2"),
+        ("/contactus", f"{BASE}/contactus"),
+        ("HTTP://Shop.example.com/", "HTTP://Shop.example.com/"),
+        ("mailto:sales@example.com", None),
+        ("tel:+3225550101", None),
+        ("sms:+3225550101", None),
+        ("#details", None),
+        ("javascript:alert(1)", None),
+        (f"{BASE}/r/aBc1", None),
+        (f"{BASE}/crm_sequence/unsubscribe?email=a%40b.c&token=x", None),
+        ("https://news.example.com/unsubscribe?id=4", None),
+        ("", None),
+    ],
+)
+def test_trackable_url(href, expected):
+    assert tracked_links.trackable_url(href, BASE) == expected
+
+
+def test_rewrite_keeps_other_links_and_counts_distinct_urls():
+    body = (
+        '<p><a href="https://shop.example.com/a">A</a> <a class="btn" href=\'/b\'>B</a> '
+        '<a href="mailto:x@example.com">M</a> <a href="https://shop.example.com/a">A again</a></p>'
+    )
+    urls = tracked_links.find_urls(body, BASE)
+    assert urls == ["https://shop.example.com/a", f"{BASE}/b"]
+    short = {urls[0]: f"{BASE}/r/A1", urls[1]: f"{BASE}/r/B2"}
+    rewritten = tracked_links.rewrite(body, BASE, short, "/s/7/tok")
+    assert rewritten.count(f'href="{BASE}/r/A1/s/7/tok"') == 2
+    assert f"href='{BASE}/r/B2/s/7/tok'" in rewritten
+    assert 'href="mailto:x@example.com"' in rewritten
