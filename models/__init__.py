@@ -6,6 +6,7 @@ from . import (
     crm_sequence_enrollment,
     crm_sequence_touch,
     crm_sequence_touch_event,
+    crm_sequence_note,
     crm_sequence_enrolled_mixin,
     crm_lead,
     res_partner,

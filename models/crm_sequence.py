@@ -11,7 +11,7 @@ from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES
+from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, step_order
 from .engine_flags import engine_flag, engine_flag_set
 from .send_calendar import MAX_SEARCH_DAYS, SendCalendar
 from .value_checks import is_whole_number
@@ -417,9 +417,7 @@ class CrmSequence(models.Model):
         Touch = self.env["crm.sequence.touch"]
         labels = dict(self.env["crm.sequence.step"]._fields["step_type"]._description_selection(self.env))
         for sequence in self:
-            steps = sequence.step_ids.filtered(lambda s: s.step_type != "delay").sorted(
-                lambda s: (s.sequence, s.id or 0)
-            )
+            steps = sequence.step_ids.filtered(lambda s: s.step_type != "delay").sorted(step_order)
             if not steps or sequence._check_send_window_values():
                 sequence.planned_schedule = False
                 continue
@@ -818,7 +816,8 @@ class CrmSequence(models.Model):
         """Enroll what may be enrolled among ``records`` (already checked) and build the report."""
         self.ensure_one()
         skipped = self._classify(records)
-        ok = records - sum(skipped.values(), records.browse())
+        skipped_ids = {res_id for recs in skipped.values() for res_id in recs.ids}
+        ok = records.browse([res_id for res_id in records.ids if res_id not in skipped_ids])
         self.env["crm.sequence.enrollment"]._enroll(self, ok)
         report = {
             "enrolled": len(ok),
@@ -829,24 +828,26 @@ class CrmSequence(models.Model):
         return report
 
     def _classify(self, records):
-        """{reason: records} of records that may not be enrolled, one reason each."""
+        """{reason: records} of records that may not be enrolled, one reason each (linear
+        in the selection: ids are collected, each recordset built once)."""
         self.ensure_one()
         running = self.env["crm.sequence.enrollment"]._running_for_records(records._name, records.ids)
-        already_ids = set(running.filtered(lambda e: e.sequence_id == self).mapped("res_id"))
-        other_ids = set(running.filtered(lambda e: e.sequence_id != self).mapped("res_id"))
-        skipped = {reason: records.browse() for reason in SKIP_REASONS}
+        already_ids, other_ids = set(), set()
+        for enrollment in running:
+            (already_ids if enrollment.sequence_id == self else other_ids).add(enrollment.res_id)
+        skipped_ids = {reason: [] for reason in SKIP_REASONS}
         sends_email = any(step.step_type in EMAIL_TYPES for step in self.step_ids)
         addresses = self._addresses(records) if sends_email else {}
-        for record in records:
-            if record.id in already_ids:
-                skipped["already"] |= record
-            elif sends_email and not addresses[record.id][0]:
-                skipped["no_email"] |= record
-            elif sends_email and addresses[record.id][1]:
-                skipped["opted_out"] |= record
-            elif self.exclusive and record.id in other_ids:
-                skipped["exclusive"] |= record
-        return skipped
+        for res_id in records.ids:
+            if res_id in already_ids:
+                skipped_ids["already"].append(res_id)
+            elif sends_email and not addresses[res_id][0]:
+                skipped_ids["no_email"].append(res_id)
+            elif sends_email and addresses[res_id][1]:
+                skipped_ids["opted_out"].append(res_id)
+            elif self.exclusive and res_id in other_ids:
+                skipped_ids["exclusive"].append(res_id)
+        return {reason: records.browse(ids) for reason, ids in skipped_ids.items()}
 
     @api.model
     def _report_message(self, report):

@@ -5,12 +5,14 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize, format_datetime
+from odoo.tools import SQL, email_normalize, format_datetime
 
 from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
 
 from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
+from .crm_sequence_step import step_order, touch_order
+from .cron_batches import take_locked
 
 END_REASONS = [
     ("replied", "Replied"),
@@ -138,20 +140,62 @@ class CrmSequenceEnrollment(models.Model):
 
     @api.depends("touch_ids.state", "touch_ids.date_scheduled", "state")
     def _compute_next_touch(self):
+        """The first scheduled touch in step order: one query for all runs (bulk actions
+        recompute it for thousands of runs at once)."""
+        upcoming = {}  # run id: (date, step id)
+        stored = [run_id for run_id in self._ids if isinstance(run_id, int)]
+        if stored:
+            self._flush_touches()
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT ON (touch.enrollment_id) touch.enrollment_id, touch.date_scheduled, touch.step_id
+                      FROM crm_sequence_touch touch
+                 LEFT JOIN crm_sequence_step step ON step.id = touch.step_id
+                     WHERE touch.enrollment_id = ANY(%s) AND touch.state = 'scheduled'
+                  ORDER BY touch.enrollment_id, COALESCE(step.sequence, 0), COALESCE(step.id, 0),
+                           touch.date_scheduled, touch.id
+                    """,
+                    stored,
+                )
+            )
+            upcoming = {run_id: (date, step_id) for run_id, date, step_id in rows}
+        Step = self.env["crm.sequence.step"]
         for enrollment in self:
-            upcoming = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled").sorted(
-                lambda t: (t.step_id.sequence, t.step_id.id)
-            )[:1]
-            enrollment.next_touch_date = upcoming.date_scheduled if enrollment.state == "active" else False
-            enrollment.next_step_id = upcoming.step_id
+            if isinstance(enrollment.id, int):
+                date, step_id = upcoming.get(enrollment.id, (False, False))
+                step = Step.browse(step_id)
+            else:  # a run being built in a form: its touches in memory
+                first = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled").sorted(touch_order)[:1]
+                date, step = first.date_scheduled, first.step_id
+            enrollment.next_touch_date = date if enrollment.state == "active" else False
+            enrollment.next_step_id = step
 
     @api.depends("touch_ids.state", "state")
     def _compute_waiting_on_tasks(self):
-        for enrollment in self:
-            states = set(enrollment.touch_ids.mapped("state"))
-            enrollment.waiting_on_tasks = (
-                enrollment.state == "active" and "open" in states and "scheduled" not in states
+        """One grouped query for all runs: which have open tasks and nothing scheduled."""
+        stored = [run_id for run_id in self._ids if isinstance(run_id, int)]
+        states = defaultdict(set)
+        if stored:
+            self._flush_touches()
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT DISTINCT enrollment_id, state FROM crm_sequence_touch WHERE enrollment_id = ANY(%s)",
+                    stored,
+                )
             )
+            for run_id, state in rows:
+                states[run_id].add(state)
+        for enrollment in self:
+            found = (
+                states[enrollment.id] if isinstance(enrollment.id, int) else set(enrollment.touch_ids.mapped("state"))
+            )
+            enrollment.waiting_on_tasks = enrollment.state == "active" and "open" in found and "scheduled" not in found
+
+    def _flush_touches(self):
+        """Write pending touch changes before the queries that compute the runs' figures."""
+        self.env["crm.sequence.touch"].flush_model(["enrollment_id", "state", "date_scheduled", "step_id"])
+        self.env["crm.sequence.step"].flush_model(["sequence"])
 
     @api.depends("pause_reason")
     def _compute_paused_by_sequence(self):
@@ -274,15 +318,13 @@ class CrmSequenceEnrollment(models.Model):
             )
         enrollments = self.sudo().create(vals_list)
         self.env["crm.sequence.touch"]._plan(enrollments, sequence.step_ids, now)
-        limit = int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.trace_now_limit", 500))
-        if len(enrollments) <= limit:
+        if len(enrollments) <= self._trace_now_limit():
             enrollments._log_enrolled()
         else:
             # a chatter note costs about a millisecond per record in Odoo: for a large selection
             # the cron writes them right after, so that the user's action stays quick
             enrollments.write({"trace_pending": True})
-            self.env.ref("crm_sequence.ir_cron_process_touches")._trigger()
-        self.env["crm.sequence.touch"]._wake_cron()
+        self.env["crm.sequence.touch"]._wake_cron()  # now, when notes are pending
         return enrollments
 
     def _log_enrolled(self):
@@ -297,13 +339,30 @@ class CrmSequenceEnrollment(models.Model):
 
     @api.model
     def _cron_log_pending_traces(self, batch_size):
-        """Write the enrollment notes of large enrollments, in committed batches."""
-        domain = [("trace_pending", "=", True)]
-        while pending := self.sudo().search(domain, limit=batch_size, order="id"):  # the partial index
+        """Write the enrollment notes of large enrollments, in committed batches (runs
+        another worker holds are left to it, see ``cron_batches``)."""
+        while pending := self._take_locked(SQL("trace_pending IS TRUE"), SQL("id"), batch_size):
             pending._log_enrolled()
-            remaining = self.sudo().search_count(domain, limit=batch_size * 10)
+            remaining = self.sudo().search_count([("trace_pending", "=", True)], limit=batch_size * 10)
             if not self.env["ir.cron"]._commit_progress(len(pending), remaining=remaining):
                 break
+
+    @api.model
+    def _take_locked(self, where, order, limit):
+        """Up to ``limit`` runs matching ``where`` (the partial indexes), locked for this
+        worker with ``SKIP LOCKED``, read as they are now."""
+        ids = take_locked(
+            self.env,
+            SQL(
+                "SELECT id FROM crm_sequence_enrollment WHERE %s ORDER BY %s LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                where,
+                order,
+                limit,
+            ),
+        )
+        runs = self.sudo().browse(ids)
+        runs.invalidate_recordset()
+        return runs
 
     def _end(self, state, reason, date=None):
         """Finish these runs: cancel what they still had to do."""
@@ -368,22 +427,31 @@ class CrmSequenceEnrollment(models.Model):
             )
 
     @api.model
-    def _cron_resume_out_of_office(self):
-        """Resume the runs whose contact is back (out-of-office pause over)."""
-        due = self.sudo().search(
-            [("state", "=", "paused"), ("date_resume", "!=", False), ("date_resume", "<=", fields.Datetime.now())]
-        )
-        if not due:
-            return
-        inactive = due.filtered(lambda e: e.sequence_id.state != "active")
-        # the sequence was deactivated meanwhile: it resumes them on reactivation
-        inactive.write({"pause_reason": "sequence", "date_resume": False})
-        (due - inactive)._resume(back_from_out_of_office=True)
+    def _cron_resume_out_of_office(self, batch_size=500):
+        """Resume the runs whose contact is back (out-of-office pause over), in committed
+        batches shared with other workers."""
+        now = fields.Datetime.now()
+        due = SQL("state = 'paused' AND date_resume IS NOT NULL AND date_resume <= %s", now)
+        while runs := self._take_locked(due, SQL("date_resume, id"), batch_size):
+            inactive = runs.filtered(lambda e: e.sequence_id.state != "active")
+            # the sequence was deactivated meanwhile: it resumes them on reactivation
+            inactive.write({"pause_reason": "sequence", "date_resume": False})
+            (runs - inactive)._resume(back_from_out_of_office=True)
+            if not self.env["ir.cron"]._commit_progress(len(runs)):
+                break
 
     def _log_trace(self, body):
         """A note on each enrolled record's chatter (no notification), ``body(enrollment)``
-        giving its text: who enrolled, paused, resumed or ended the run, and why."""
-        for res_model, enrollments in self.sudo().grouped("res_model").items():
+        giving its text: who enrolled, paused, resumed or ended the run, and why. Above
+        ``crm_sequence.trace_now_limit`` runs the cron writes them right after
+        (``crm.sequence.note``): the action stays quick."""
+        runs = self.sudo()
+        if not runs:
+            return
+        if len(runs) > self._trace_now_limit():
+            runs.env["crm.sequence.note"]._queue(runs, [Markup("<p>%s</p>") % body(e) for e in self])
+            return
+        for res_model, enrollments in runs.grouped("res_model").items():
             Model = self.env[res_model]
             if not hasattr(Model, "_message_log_batch"):
                 continue
@@ -392,26 +460,44 @@ class CrmSequenceEnrollment(models.Model):
             bodies = {e.res_id: Markup("<p>%s</p>") % body(e) for e in enrollments if e.res_id in existing}
             records._message_log_batch(bodies=bodies)
 
+    @api.model
+    def _trace_now_limit(self):
+        """Above this many runs at once, their chatter notes are left to the cron."""
+        return int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.trace_now_limit", 500))
+
     def _resume(self, back_from_out_of_office=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;
-        automatic emails are spread again within their sender's limits."""
+        automatic emails are spread again within their sender's limits. Grouped: one read
+        of the touches, one fit and one write per distinct moment."""
         if not self:
             return
         now = fields.Datetime.now()
-        Touch = self.env["crm.sequence.touch"]
-        emails = {}
-        for (sequence, tz), enrollments in self.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
-            calendar = sequence._send_calendar(now, tz)
-            for enrollment in enrollments:
-                shift = now - (enrollment.date_paused or now)
-                for touch in enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled):
-                    if touch.step_type == "auto_email":
-                        emails[touch] = max(touch.date_scheduled + shift, now)
-                    else:
-                        touch.date_scheduled = Touch._fit(calendar, touch.date_scheduled + shift, touch.step_id)
-        self.sudo().write({"state": "active", **self._pause_values(False)})
+        Touch = self.env["crm.sequence.touch"].sudo()
+        runs = self.sudo()
+        touches = Touch.search_fetch(
+            [("enrollment_id", "in", runs.ids), ("state", "=", "scheduled"), ("date_scheduled", "!=", False)],
+            ["enrollment_id", "step_id", "step_type", "date_scheduled"],
+        )
+        shifts = {run.id: now - (run.date_paused or now) for run in runs}
+        emails, moved, calendars, fitted = {}, defaultdict(list), {}, {}
+        for touch in touches:
+            run = touch.enrollment_id
+            date = touch.date_scheduled + shifts[run.id]
+            if touch.step_type == "auto_email":
+                emails[touch.id] = max(date, now)
+                continue
+            key = (run.sequence_id, run._send_tz())
+            if key not in calendars:
+                calendars[key] = key[0]._send_calendar(now, key[1])
+            fit_key = (key, date, touch.step_id)
+            if fit_key not in fitted:
+                fitted[fit_key] = Touch._fit(calendars[key], date, touch.step_id)
+            moved[fitted[fit_key]].append(touch.id)
+        runs.write({"state": "active", **self._pause_values(False)})
+        for date, ids in moved.items():
+            Touch.browse(ids).write({"date_scheduled": date})
         if emails:
-            Touch._reslot(Touch.browse([touch.id for touch in emails]), {t.id: d for t, d in emails.items()})
+            Touch._reslot(Touch.browse(list(emails)), emails)
         Touch._wake_cron()
         self._log_trace(
             lambda e: (
@@ -435,7 +521,7 @@ class CrmSequenceEnrollment(models.Model):
         for enrollment in self.sudo():
             latest = None
             touches = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled)
-            for touch in touches.sorted(lambda t: (t.step_id.sequence, t.step_id.id)):
+            for touch in touches.sorted(touch_order):
                 if latest and touch.date_scheduled < latest:
                     key = (enrollment.sequence_id, enrollment._send_tz())
                     if key not in calendars:
@@ -458,7 +544,7 @@ class CrmSequenceEnrollment(models.Model):
         for enrollment in runs:
             done = enrollment.touch_ids.filtered(lambda t: t.state in ("done", "skipped", "failed"))
             last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
-            steps = enrollment.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+            steps = enrollment.sequence_id.step_ids.sorted(step_order)
             if not last:
                 groups[steps, enrollment.date_start, 1] |= enrollment
                 continue
@@ -599,7 +685,7 @@ class CrmSequenceEnrollment(models.Model):
         Touch = self.env["crm.sequence.touch"]
         waiting = self.touch_ids.filtered(lambda t: t.state == "scheduled" and not t.date_scheduled)
         if waiting:
-            steps = waiting.step_id.sorted(lambda s: (s.sequence, s.id))
+            steps = waiting.step_id.sorted(step_order)
             waiting.unlink()
             Touch._plan(self, steps, date_done, start_day=touch.step_day)
             Touch._wake_cron()

@@ -42,6 +42,16 @@ INLINE_EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 TAG_RE = re.compile(r"(<[^>]*>)")
 
 
+def step_order(step):
+    """Sort key of steps in their sequence: position, then creation (a new step last)."""
+    return (step.sequence, step.id or 0)
+
+
+def touch_order(touch):
+    """Sort key of a run's touches: their step's order."""
+    return step_order(touch.step_id)
+
+
 class CrmSequenceStep(models.Model):
     """One step of a sequence: an automatic email, a task for a person, or a delay.
 
@@ -167,7 +177,7 @@ class CrmSequenceStep(models.Model):
         for step in self:
             if not step.day:
                 siblings = (step.sequence_id.step_ids - step).filtered(lambda s: s.day)
-                last = siblings.sorted(lambda s: (s.sequence, s.id or 0))[-1:] if siblings else siblings
+                last = siblings.sorted(step_order)[-1:] if siblings else siblings
                 step.day = last._end_day() if last else 1
 
     def _compute_results(self):
@@ -222,7 +232,7 @@ class CrmSequenceStep(models.Model):
     @api.depends("sequence_id.step_ids", "sequence")
     def _compute_step_number(self):
         for step in self:
-            ordered = step.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id or 0))
+            ordered = step.sequence_id.step_ids.sorted(step_order)
             step.step_number = list(ordered).index(step) + 1 if step in ordered else 0
 
     @api.depends("step_type")
@@ -307,7 +317,7 @@ class CrmSequenceStep(models.Model):
         for sequence in self.sequence_id:
             previous = None
             # numbered as the builder lists them, whatever the cached step numbers say
-            for number, step in enumerate(sequence.step_ids.sorted(lambda s: (s.sequence, s.id)), 1):
+            for number, step in enumerate(sequence.step_ids.sorted(step_order), 1):
                 if previous and step.day < previous._end_day():
                     raise ValidationError(
                         self.env._(
@@ -380,7 +390,7 @@ class CrmSequenceStep(models.Model):
             if not sequence_id:
                 continue
             if sequence_id not in ends:
-                last = self.env["crm.sequence"].browse(sequence_id).step_ids.sorted(lambda s: (s.sequence, s.id))[-1:]
+                last = self.env["crm.sequence"].browse(sequence_id).step_ids.sorted(step_order)[-1:]
                 ends[sequence_id] = last._end_day() if last else 1
             if "day" not in vals:
                 vals["day"] = ends[sequence_id]
@@ -402,20 +412,15 @@ class CrmSequenceStep(models.Model):
             raise UserError(self.env._("A step stays in its sequence: duplicate the sequence or add a new step."))
         if vals.get("body_html"):
             vals["body_html"] = self._inline_to_qweb(vals["body_html"])
-        for model in set(
-            (
-                vals.get("sequence_id") and self.env["crm.sequence"].browse(vals["sequence_id"]) or self.sequence_id
-            ).mapped("model")
-        ):
+        for model in set(self.sequence_id.mapped("model")):
             self._check_unsafe_placeholders(vals, model)
-        sequences = self.sequence_id
         shifts = self._delay_shifts(vals.get("delay_days")) if "delay_days" in vals else []
         with engine_flag(self.env, *(["defer_day_check"] if shifts else [])):
             result = super().write(vals)
         if shifts:
             self._apply_shifts(shifts)
         if set(vals) & SCHEDULE_FIELDS:
-            (sequences | self.sequence_id)._apply_running_edit_policy()
+            self.sequence_id._apply_running_edit_policy()
         return result
 
     def unlink(self):
@@ -455,7 +460,7 @@ class CrmSequenceStep(models.Model):
     def action_duplicate(self):
         """Insert a copy right after this step, on the same day."""
         self.ensure_one()
-        steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+        steps = self.sequence_id.step_ids.sorted(step_order)
         index = list(steps).index(self)
         with engine_flag(self.env, "in_write", "defer_day_check"):
             for position, step in enumerate(steps):
@@ -493,7 +498,7 @@ class CrmSequenceStep(models.Model):
         shifts = []
         for delay in self.filtered(lambda s: s.step_type == "delay"):
             delta = (new_delay_days or 0) - delay.delay_days
-            later = delay.sequence_id.step_ids.filtered(lambda s, d=delay: (s.sequence, s.id) > (d.sequence, d.id))
+            later = delay.sequence_id.step_ids.filtered(lambda s, d=delay: step_order(s) > step_order(d))
             if delta and later:
                 shifts.append((later, delta))
         return shifts
@@ -576,7 +581,7 @@ class CrmSequenceStep(models.Model):
         """Swap this step with its neighbour: each keeps its content and its day, except
         that a delay keeps adding its days to what follows it. A move that would make
         days decrease is refused, naming the steps as the builder numbers them now."""
-        steps = self.sequence_id.step_ids.sorted(lambda s: (s.sequence, s.id))
+        steps = self.sequence_id.step_ids.sorted(step_order)
         index = list(steps).index(self)
         target = index + offset
         if not 0 <= target < len(steps):

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
@@ -10,7 +11,8 @@ from odoo.tools import SQL, consteq, email_normalize, email_split, format_date, 
 from . import tracked_links
 from . import tracking_verdict as tv
 from .crm_sequence import RUNNING_STATES
-from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES
+from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES, step_order
+from .cron_batches import take_locked
 from .inbound_mail import strip_reply_prefixes
 from .send_calendar import NoSendingDay, PlanStep, SenderQuota, spread, to_local
 
@@ -40,10 +42,9 @@ class CrmSequenceTouch(models.Model):
     _rec_name = "step_name"
 
     enrollment_id = fields.Many2one("crm.sequence.enrollment", required=True, ondelete="cascade", index=True)
+    # read through the run (not stored): pausing or ending many runs updates no touch
+    enrollment_state = fields.Selection(related="enrollment_id.state", string="Enrollment state")
     # copies of the run's fields, computed before the insert (precompute): no UPDATE per touch
-    enrollment_state = fields.Selection(
-        related="enrollment_id.state", store=True, precompute=True, string="Enrollment state"
-    )
     sequence_id = fields.Many2one(related="enrollment_id.sequence_id", store=True, precompute=True, index=True)
     company_id = fields.Many2one(related="enrollment_id.company_id", store=True, precompute=True)
     # stored so that access checks read them with the touch (see crm.sequence.run.access)
@@ -182,7 +183,7 @@ class CrmSequenceTouch(models.Model):
         recomputed by the ORM. ``calendars`` and ``quotas`` cache send calendars and
         senders' quotas between calls.
         """
-        steps = steps.filtered(lambda s: s.step_type != "delay").sorted(lambda s: (s.sequence, s.id))
+        steps = steps.filtered(lambda s: s.step_type != "delay").sorted(step_order)
         if not steps or not enrollments:
             return self.browse()
         enrollments.flush_recordset()
@@ -233,12 +234,12 @@ class CrmSequenceTouch(models.Model):
                     """
                     INSERT INTO crm_sequence_touch (
                         enrollment_id, step_id, step_type, step_day, step_name, date_scheduled, user_id,
-                        result_message, state, enrollment_state, sequence_id, company_id, res_model, res_id,
+                        result_message, state, sequence_id, company_id, res_model, res_id,
                         create_uid, create_date, write_uid, write_date
                     )
                     SELECT enrollment.id, plan.step_id, plan.step_type, plan.step_day, plan.step_name,
                            plan.date_scheduled, plan.user_id, plan.result_message, 'scheduled',
-                           enrollment.state, enrollment.sequence_id, enrollment.company_id,
+                           enrollment.sequence_id, enrollment.company_id,
                            enrollment.res_model, enrollment.res_id,
                            %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM (VALUES %(plan)s)
@@ -336,8 +337,13 @@ class CrmSequenceTouch(models.Model):
             dates, notes = self._spread_emails(
                 sequence, calendar, [earliest[t.id] for t in group], quotas, exclude=touches.ids
             )
+            planned = defaultdict(list)  # one write per distinct moment
             for touch, date, note in zip(group, dates, notes):
-                touch.write({"date_scheduled": date, "result_message": note, "user_id": sequence.sender_id.id})
+                planned[date, note].append(touch.id)
+            for (date, note), ids in planned.items():
+                self.browse(ids).write(
+                    {"date_scheduled": date, "result_message": note, "user_id": sequence.sender_id.id}
+                )
         touches.enrollment_id._keep_step_order()
 
     @api.model
@@ -391,56 +397,108 @@ class CrmSequenceTouch(models.Model):
     def _cron_process_touches(self, batch_size=None):
         """Run the due touches in committed batches; several workers share the work.
 
-        Each batch locks its rows (SKIP LOCKED), so a touch is never run twice, and
-        commits with its effects (emails are only queued in the same transaction),
-        so a crash never sends an email twice. The cron is then woken for the next
-        due touch.
+        Every part takes its batch with ``SKIP LOCKED`` (``cron_batches.take_locked``):
+        two calls at once (two servers, "Run manually" while the cron runs) split the
+        work, both finish, and nothing is done twice. Each batch commits with its
+        effects (emails are only queued in the same transaction), so a crash never
+        sends an email twice. The cron is then woken for the next due moment.
         """
         batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500))
-        self.env["crm.sequence.enrollment"]._cron_log_pending_traces(batch_size)
-        self.env["crm.sequence.enrollment"]._cron_resume_out_of_office()
-        domain = self._due_domain()
+        Enrollment = self.env["crm.sequence.enrollment"]
+        Note = self.env["crm.sequence.note"]
+        traces, notes, resumes, due = self._pending_work()  # idle: one query, then the wake-up
+        if traces:
+            Enrollment._cron_log_pending_traces(batch_size)
+        if notes:
+            Note._cron_write_notes(batch_size)
+        if resumes:
+            Enrollment._cron_resume_out_of_office(batch_size)
         new_tasks = self.browse()
-        while True:
-            candidates = self.search(domain, limit=batch_size)
-            if not candidates:
-                break
-            touches = candidates.try_lock_for_update(allow_referencing=True)
-            if not touches:
-                break  # another worker holds all of them
-            touches.invalidate_recordset(["state"])
-            touches = touches.filtered(lambda t: t.state == "scheduled")
+        while due and (touches := self._take_due(batch_size)):
             touches._execute()
             new_tasks |= touches.filtered(lambda t: t.state == "open")
-            remaining = self.search_count(domain, limit=batch_size * 10)
+            remaining = self.search_count(self._due_domain(), limit=batch_size * 10)
             if not self.env["ir.cron"]._commit_progress(len(touches), remaining=remaining):
                 break
+        if any((traces, notes, resumes, due)):
+            # the notes of runs another worker held meanwhile, and those of this call's work
+            Enrollment._cron_log_pending_traces(batch_size)
+            Note._cron_write_notes(batch_size)
         self._notify_task_digest(new_tasks)
         self._wake_cron()
 
     @api.model
+    def _pending_work(self):
+        """(enrollment notes, queued notes, out-of-office pauses over, due touches): whether
+        each part of the cron has something to do, in one query on the partial indexes."""
+        self.env.flush_all()
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT EXISTS(SELECT 1 FROM crm_sequence_enrollment WHERE trace_pending IS TRUE),
+                       EXISTS(SELECT 1 FROM crm_sequence_note),
+                       EXISTS(SELECT 1 FROM crm_sequence_enrollment
+                               WHERE state = 'paused' AND date_resume IS NOT NULL AND date_resume <= %(now)s),
+                       EXISTS(SELECT 1 FROM crm_sequence_touch touch
+                                JOIN crm_sequence_enrollment run ON run.id = touch.enrollment_id
+                               WHERE touch.state = 'scheduled' AND touch.date_scheduled <= %(now)s
+                                 AND run.state = 'active')
+                """,
+                now=fields.Datetime.now(),
+            )
+        )[0]
+
+    @api.model
+    def _take_due(self, limit):
+        """Up to ``limit`` due touches, locked with their runs (``SKIP LOCKED``): a run
+        held by another worker (its touches, pause, notes) is left to it."""
+        ids = take_locked(
+            self.env,
+            SQL(
+                """
+                SELECT touch.id
+                  FROM crm_sequence_touch touch
+                  JOIN crm_sequence_enrollment run ON run.id = touch.enrollment_id
+                 WHERE touch.state = 'scheduled' AND touch.date_scheduled <= %s AND run.state = 'active'
+              ORDER BY touch.date_scheduled, touch.id
+                 LIMIT %s
+                   FOR NO KEY UPDATE OF touch, run SKIP LOCKED
+                """,
+                fields.Datetime.now(),
+                limit,
+            ),
+        )
+        touches = self.browse(ids)
+        # rows locked now are read as they are now
+        touches.invalidate_recordset()
+        touches.enrollment_id.invalidate_recordset()
+        return touches
+
+    @api.model
     def _wake_cron(self):
-        """Trigger the cron at the next planned touch (ir.cron keeps only the earliest)."""
-        next_touch = self.sudo().search(
-            [
-                ("state", "=", "scheduled"),
-                ("date_scheduled", "!=", False),
-                ("enrollment_state", "=", "active"),
-            ],
-            limit=1,
-            order="date_scheduled",
-        )
-        next_resume = (
-            self.env["crm.sequence.enrollment"]
-            .sudo()
-            .search([("state", "=", "paused"), ("date_resume", "!=", False)], limit=1, order="date_resume")
-        )
-        moments = [next_touch.date_scheduled, next_resume.date_resume]
-        moments = [moment for moment in moments if moment]
+        """Trigger the cron at the next planned touch or resume, now if notes are waiting
+        (ir.cron keeps only the earliest). One query on the partial indexes."""
+        self.env.flush_all()
+        next_touch, next_resume, notes = self.env.execute_query(
+            SQL(
+                """
+                SELECT (SELECT touch.date_scheduled FROM crm_sequence_touch touch
+                          JOIN crm_sequence_enrollment run ON run.id = touch.enrollment_id
+                         WHERE touch.state = 'scheduled' AND touch.date_scheduled IS NOT NULL AND run.state = 'active'
+                      ORDER BY touch.date_scheduled LIMIT 1),
+                       (SELECT min(date_resume) FROM crm_sequence_enrollment
+                         WHERE state = 'paused' AND date_resume IS NOT NULL),
+                       EXISTS(SELECT 1 FROM crm_sequence_enrollment WHERE trace_pending IS TRUE)
+                    OR EXISTS(SELECT 1 FROM crm_sequence_note)
+                """
+            )
+        )[0]
+        now = fields.Datetime.now()
+        moments = [moment for moment in (next_touch, next_resume, notes and now) if moment]
         if moments:
             cron = self.env.ref("crm_sequence.ir_cron_process_touches", raise_if_not_found=False)
             if cron:
-                cron._trigger(max(min(moments), fields.Datetime.now()))
+                cron._trigger(max(min(moments), now))
 
     # ------------------------------------------------------------------
     # Execution
@@ -613,23 +671,15 @@ class CrmSequenceTouch(models.Model):
         mails = self.env["mail.mail"].sudo().create(vals_list)
         now = fields.Datetime.now()
         touches.write({"user_id": sender.id, "state": "done", "date_done": now, "result_message": False})
-        # each touch its email: one query, nothing computed depends on these two links
-        self.flush_model(["mail_mail_id", "message_id", "link_count"])
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE crm_sequence_touch touch
-                   SET mail_mail_id = v.mail_id, message_id = v.message_id, link_count = v.link_count
-                  FROM (VALUES %s) AS v(id, mail_id, message_id, link_count)
-                 WHERE touch.id = v.id
-                """,
-                SQL(", ").join(
-                    SQL("(%s, %s, %s, %s)", touch.id, mail.id, mail.mail_message_id.id, link_counts.get(touch, 0))
-                    for touch, mail in zip(touches, mails)
-                ),
+        # each touch its email: the ORM flushes them as one grouped UPDATE
+        for touch, mail in zip(touches, mails):
+            touch.write(
+                {
+                    "mail_mail_id": mail.id,
+                    "message_id": mail.mail_message_id.id,
+                    "link_count": link_counts.get(touch, 0),
+                }
             )
-        )
-        touches.invalidate_recordset(["mail_mail_id", "message_id", "link_count"])
 
     def _defer_over_limit(self, touches, sender):
         """The touches ``sender`` may still send now (hourly and daily limits, counting
@@ -838,7 +888,7 @@ class CrmSequenceTouch(models.Model):
                 """
                 SELECT touch.state, touch.opened, touch.clicked, touch.machine_opened, touch.machine_clicked,
                        COALESCE(touch.date_sent, touch.date_done) AS date_sent, touch.link_count,
-                       touch.enrollment_state, touch.sequence_id, touch.step_id, touch.company_id,
+                       run.state AS enrollment_state, touch.sequence_id, touch.step_id, touch.company_id,
                        touch.res_model, touch.res_id,
                        ARRAY(SELECT rule.trigger FROM crm_sequence_removal_rule rule
                               WHERE rule.sequence_id = touch.sequence_id AND rule.active) AS triggers,
@@ -847,6 +897,7 @@ class CrmSequenceTouch(models.Model):
                               WHERE event.touch_id = touch.id AND event.kind = 'click'
                                 AND event.date >= %(recent)s) AS recent_clicks
                   FROM crm_sequence_touch touch
+                  JOIN crm_sequence_enrollment run ON run.id = touch.enrollment_id
                  WHERE touch.id = %(id)s
                 """,
                 id=touch_id,

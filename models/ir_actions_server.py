@@ -66,12 +66,8 @@ class IrActionsServer(models.Model):
                 warnings.append(self.env._("Choose the sequence to enroll the records in."))
             elif self.crm_sequence_id.model_id != self.model_id:
                 warnings.append(self.env._("The sequence “%s” works on another model.", self.crm_sequence_id.name))
-            elif self.crm_sequence_id.state != "active":
-                warnings.append(
-                    self.env._(
-                        "The sequence “%s” is not active: records will not be enrolled.", self.crm_sequence_id.name
-                    )
-                )
+            # no warning for an inactive sequence: Odoo refuses to run an action with warnings,
+            # which would block the user's own change (the rule just enrolls nobody meanwhile)
         return warnings
 
     def _run_action_crm_sequence_enroll_multi(self, eval_context=None):

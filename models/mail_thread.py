@@ -11,7 +11,11 @@ _logger = logging.getLogger(__name__)
 
 class MailThread(models.AbstractModel):
     """Engagement signals from Odoo's mail gateway, as real mail servers write them, and
-    clean-up of deleted records. The readings themselves are in ``inbound_mail``."""
+    clean-up of deleted records. The readings themselves are in ``inbound_mail``.
+
+    Every override changes only what concerns sequence emails (a message linked to a
+    ``crm.sequence.touch``, a record with runs, an unsubscribe token the module signed):
+    any other email goes through Odoo exactly as without the module."""
 
     _inherit = "mail.thread"
 
@@ -100,11 +104,12 @@ class MailThread(models.AbstractModel):
             touches._mark_replied()
 
     def _message_parse_extract_bounce(self, email_message, message_dict):
-        """Odoo takes every delivery report for a bounce; a report saying the email is
-        only delayed (4.x.x) or was delivered is kept out of bounce counting (and dropped
-        like a bounce: it is for no one's chatter)."""
+        """Odoo takes every delivery report for a bounce; a report saying that a sequence
+        email is only delayed (4.x.x) or was delivered is kept out of bounce counting (and
+        dropped like a bounce: it is for no one's chatter). Reports about any other email
+        (Email Marketing, chatter messages...) are read exactly as Odoo reads them."""
         values = super()._message_parse_extract_bounce(email_message, message_dict)
-        if values.get("is_bounce"):
+        if values.get("is_bounce") and self.env["crm.sequence.touch"]._from_messages(values.get("bounced_message")):
             outcome = delivery_outcome(email_message, message_dict.get("subject"))
             if outcome in ("delayed", "delivered"):
                 values["crm_sequence_delivery"] = outcome
@@ -112,7 +117,7 @@ class MailThread(models.AbstractModel):
 
     def _routing_handle_bounce(self, email_message, message_dict):
         """A permanent failure of a sequence email (found by Odoo's bounce detection)
-        marks it bounced; a delayed or delivered report changes nothing."""
+        marks it bounced; a delayed or delivered report of a sequence email changes nothing."""
         if message_dict.get("crm_sequence_delivery"):
             _logger.info(
                 "Delivery report (%s) for %s with Message-Id %s: not a bounce",

@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import CrmSequenceCommon
@@ -18,7 +19,7 @@ class TestAccessRights(CrmSequenceCommon):
     def setUpClass(cls):
         super().setUpClass()
         # the last step: editing or deleting it never breaks the day order
-        cls.step = cls.sequence.step_ids.sorted(lambda s: (s.sequence, s.id))[-1]
+        cls.step = cls.sequence.step_ids.sorted(step_order)[-1]
         cls.other_sequence = cls._create_sequence(cls.env, name="Olga's sequence", user=cls.user_other)
 
     # ------------------------------------------------------------------

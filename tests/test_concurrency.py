@@ -1,3 +1,6 @@
+import threading
+from datetime import datetime
+
 from freezegun import freeze_time
 
 from odoo import api
@@ -90,3 +93,121 @@ class TestTwoWorkers(BaseCase):
                 ]
             )
             self.assertEqual(len(messages), 6)
+
+
+@tagged("post_install", "-at_install")
+class TestTwoCronCalls(BaseCase):
+    """Two calls of the whole cron at the same moment (two servers, or "Run manually"
+    while the cron runs), on committed data: pending enrollment notes, out-of-office
+    pauses over and due touches. Both finish, nothing is done twice, nothing is left."""
+
+    NOW = datetime(2026, 3, 3, 10, 0)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            Param = env["ir.config_parameter"]
+            self.trace_limit = Param.get_param("crm_sequence.trace_now_limit")
+            Param.set_param("crm_sequence.trace_now_limit", 0)  # every enrollment note left to the cron
+            sequence = CrmSequenceCommon._create_sequence(
+                env,
+                name="Two cron calls",
+                steps=[
+                    {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
+                    {"step_type": "call", "day": 1, "summary": "Call"},
+                    {"step_type": "todo", "day": 9, "summary": "Later"},
+                ],
+            )
+            sequence.action_activate()
+            leads = env["crm.lead"].create(
+                [
+                    {"name": f"Cron lead {i}", "email_from": f"cron{i}@example.com", "user_id": env.uid}
+                    for i in range(40)
+                ]
+            )
+            with freeze_time("2026-03-03 09:00:00"):
+                runs = sequence.enroll_records(leads)
+            runs = sequence.enrollment_ids
+            # a quarter of them paused by an out-of-office answer; the contact is back now
+            self.resumed = runs[:10]
+            self.resumed.write(
+                {
+                    "state": "paused",
+                    "pause_reason": "out_of_office",
+                    "date_paused": self.NOW,
+                    "date_resume": datetime(2026, 3, 3, 9, 30),
+                }
+            )
+            self.sequence_id, self.lead_ids, self.resumed_ids = sequence.id, leads.ids, self.resumed.ids
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["ir.config_parameter"].set_param("crm_sequence.trace_now_limit", self.trace_limit or False)
+            sequence = env["crm.sequence"].browse(self.sequence_id)
+            touches = sequence.enrollment_ids.touch_ids
+            touches.mail_mail_id.unlink()
+            env["mail.activity"].search([("crm_sequence_touch_id", "in", touches.ids)]).unlink()
+            env["mail.message"].search([("model", "=", "crm.lead"), ("res_id", "in", self.lead_ids)]).unlink()
+            env["mail.message"].search([("subject", "like", "new sequence tasks")]).unlink()
+            sequence.enrollment_ids.unlink()
+            sequence.unlink()
+            env["crm.lead"].browse(self.lead_ids).unlink()
+
+    def _worker(self, barrier, errors):
+        try:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                barrier.wait()
+                env["crm.sequence.touch"]._cron_process_touches(batch_size=4)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    def test_two_calls_share_the_work(self):
+        barrier, errors = threading.Barrier(2), []
+        with freeze_time(self.NOW):
+            workers = [threading.Thread(target=self._worker, args=(barrier, errors)) for _i in range(2)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(timeout=300)
+        self.assertFalse([worker for worker in workers if worker.is_alive()], "both calls finish")
+        self.assertEqual(errors, [], "neither call fails")
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            runs = env["crm.sequence"].browse(self.sequence_id).enrollment_ids
+            touches = runs.touch_ids
+            self.assertEqual(len(runs), 40)
+            # nothing left: notes written, everyone back, every due touch done
+            self.assertFalse(runs.filtered("trace_pending"))
+            self.assertEqual(set(runs.mapped("state")), {"active"})
+            self.assertFalse(runs.filtered("date_resume"))
+            first_day = touches.filtered(lambda t: t.step_day == 1)
+            self.assertEqual(set(first_day.mapped("state")), {"done", "open"})
+            self.assertEqual(set(touches.filtered(lambda t: t.step_day == 9).mapped("state")), {"scheduled"})
+            # nothing twice
+            emails = touches.filtered(lambda t: t.step_type == "auto_email")
+            self.assertEqual(len(emails.mail_mail_id), 40, "one email per run")
+            activities = env["mail.activity"].search([("crm_sequence_touch_id", "in", touches.ids)])
+            self.assertEqual(len(activities), 40, "one call per run")
+            notes = env["mail.message"].search(
+                [("model", "=", "crm.lead"), ("res_id", "in", self.lead_ids), ("message_type", "=", "notification")]
+            )
+            for lead_id in self.lead_ids:
+                lead_notes = notes.filtered(lambda m, lead_id=lead_id: m.res_id == lead_id)
+                bodies = lead_notes.mapped("body")
+                self.assertEqual(len([b for b in bodies if "Enrolled in the sequence" in b]), 1, bodies)
+                resumes = [b for b in bodies if "back from their absence" in b]
+                self.assertEqual(len(resumes), 1 if lead_id in runs.browse(self.resumed_ids).mapped("res_id") else 0)
+            # each new task in one digest (each call gives the digest of its own tasks)
+            digests = env["mail.message"].search([("subject", "like", "new sequence tasks")])
+            self.assertTrue(1 <= len(digests) <= 2)
+            self.assertEqual(sum(int(d.subject.split()[0]) for d in digests), 40)

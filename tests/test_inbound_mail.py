@@ -181,6 +181,57 @@ class TestInboundMailGateway(CrmSequenceCommon):
                     self.assertFalse(touch.bounced)
                     self.assertFalse(Lead.browse(run.res_id).message_bounce, "nor counted by Odoo")
 
+    def test_reports_on_other_emails_are_read_as_odoo_reads_them(self):
+        """Delivery reports about emails that are not sequence emails (an Email
+        Marketing-style ``mail.mail`` on a lead, a chatter message to a contact) keep
+        Odoo's own reading: every report is a bounce, counted on the records of the
+        address and on the message's notification, delayed and delivered ones too."""
+        reports = [s for s in CORPUS if s["kind"] in ("delayed", "delivered", "bounce")]
+        self.assertTrue({"delayed", "delivered", "bounce"} <= {s["kind"] for s in reports})
+        for index, sample in enumerate(reports):
+            for style in ("mass_mail", "chatter"):
+                address = f"report{index}.{style}@acme.example.org"
+                lead = self.env["crm.lead"].create({"name": f"Not in a sequence {index}", "email_from": address})
+                partner = self.env["res.partner"].create({"name": f"Contact {index}", "email": address})
+                with self.mock_mail_gateway():
+                    if style == "mass_mail":
+                        message = (
+                            self.env["mail.mail"]
+                            .sudo()
+                            .create(
+                                {
+                                    "model": "crm.lead",
+                                    "res_id": lead.id,
+                                    "email_to": address,
+                                    "subject": "Our spring newsletter",
+                                    "body_html": "<p>News</p>",
+                                }
+                            )
+                            .mail_message_id
+                        )
+                    else:
+                        message = lead.message_post(
+                            body="Hello",
+                            subject="About your request",
+                            partner_ids=partner.ids,
+                            message_type="comment",
+                            subtype_xmlid="mail.mt_comment",
+                        )
+                raw = fill(
+                    sample,
+                    message_id=message.message_id,
+                    subject=message.subject,
+                    contact_email=address,
+                    bounce_email=self.env.company.bounce_email,
+                )
+                with self.subTest(sample=sample["file"], style=style), self.mock_mail_gateway():
+                    self.env["mail.thread"].message_process("crm.lead", renamed(raw, f"{index}{style}").encode())
+                    self.assertEqual(lead.message_bounce, 1, "Odoo counts every report as a bounce")
+                    self.assertEqual(partner.message_bounce, 1)
+                    if style == "chatter":
+                        notification = message.notification_ids.filtered(lambda n, p=partner: n.res_partner_id == p)
+                        self.assertEqual(notification.notification_status, "bounce")
+
     def test_out_of_office_resumes_by_itself(self):
         touch = self._send_to(["back.soon@acme.example.org"])["back.soon@acme.example.org"]
         run = touch.enrollment_id

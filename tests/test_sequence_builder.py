@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+
 from .common import CrmSequenceCommon
 
 Command = fields.Command
@@ -28,7 +30,7 @@ class TestSequenceBuilder(CrmSequenceCommon):
 
     @staticmethod
     def _ordered(sequence):
-        return sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
+        return sequence.step_ids.sorted(step_order)
 
     def _steps_by_type(self, sequence):
         return {step.step_type: step for step in sequence.step_ids}

@@ -252,3 +252,32 @@ class TestTasks(CrmSequenceCommon):
         self.assertEqual(len(enrolled_notes()), 2)
         self.assertIn("by Oscar Owner", str(enrolled_notes()[0]), "who enrolled, not the cron's user")
         self.assertEqual(set(runs.mapped("trace_pending")), {False})
+
+    def test_bulk_action_notes_written_by_the_cron(self):
+        """Pausing, resuming or terminating more runs than ``trace_now_limit`` at once
+        queues their chatter notes; the cron writes them right after, in order, once."""
+        with freeze_time("2026-03-03 08:00:00"):
+            self.sequence.with_user(self.user_owner).enroll_records(self.leads)
+        self.env["ir.config_parameter"].set_param("crm_sequence.trace_now_limit", 2)
+        runs = self.sequence.enrollment_ids.with_user(self.user_owner)
+
+        def notes(word):
+            return [b for b in self.leads.message_ids.mapped("body") if word in str(b)]
+
+        with freeze_time("2026-03-03 09:00:00"):
+            runs.action_pause()
+            runs.action_resume()
+        self.assertFalse(notes("paused by"))
+        self.assertEqual(self.env["crm.sequence.note"].search_count([]), 6)
+        self._run_day("2026-03-03 09:00:00")
+        self.assertEqual(len(notes("paused by Oscar Owner")), 3)
+        self.assertEqual(len(notes("resumed by Oscar Owner")), 3)
+        for lead in self.leads:
+            bodies = [str(b) for b in lead.message_ids.sorted("id").mapped("body")]
+            paused = next(i for i, b in enumerate(bodies) if "paused by" in b)
+            resumed = next(i for i, b in enumerate(bodies) if "resumed by" in b)
+            self.assertLess(paused, resumed, "the notes keep their order")
+        self.assertFalse(self.env["crm.sequence.note"].search_count([]))
+        runs.action_terminate()
+        self._run_day("2026-03-03 09:00:00")
+        self.assertEqual(len(notes("Left the sequence")), 3)

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
 from odoo.addons.crm_sequence.models.send_calendar import to_local
 
 from .common import CrmSequenceCommon
@@ -21,7 +22,7 @@ class TestCrmSequenceTours(HttpCase):
         self.assertEqual(len(sequence), 1)
         self.assertEqual(sequence.state, "active")
         self.assertEqual(sequence.model, "crm.lead")
-        steps = sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
+        steps = sequence.step_ids.sorted(step_order)
         self.assertEqual(steps.mapped("step_type"), ["auto_email", "call", "delay"])
         self.assertIn("{{ object.name }}", steps[0].subject)
         self.assertIn("let us talk", steps[0].body_html)
@@ -117,7 +118,7 @@ class TestCrmSequenceTours(HttpCase):
             "crm_sequence_builder_days_tour",
             login="admin",
         )
-        steps = sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
+        steps = sequence.step_ids.sorted(step_order)
         self.assertEqual(
             [(step.step_type, step.day) for step in steps],
             [("auto_email", 1), ("call", 2), ("call", 2), ("todo", 2), ("delay", 2), ("manual_email", saturday)],
@@ -135,7 +136,7 @@ class TestCrmSequenceTours(HttpCase):
         kanban.enrollment_ids[:1].action_terminate()
         self.start_tour("/odoo", "crm_sequence_builder_unsaved_tour", login="admin")
         sequence = self.env["crm.sequence"].search([("name", "=", "Unsaved tour")])
-        steps = sequence.step_ids.sorted(lambda s: (s.sequence, s.id))
+        steps = sequence.step_ids.sorted(step_order)
         self.assertEqual(steps.mapped("summary"), ["Second task", "Second task", "First call"])
         self.assertEqual(steps.mapped("day"), [1, 1, 1])
 

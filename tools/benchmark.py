@@ -25,6 +25,7 @@ Every tool works on the same committed leads, so the database is recreated from 
 template at each run. SMTP is never reached: the mail queue is not run.
 
     python3 tools/benchmark.py [--records 1000] [--db crm_sequence_bench] [--scale-only]
+    python3 tools/benchmark.py --scale 10000     # bulk actions at N runs (see tools/bench_scale.py)
 The database is created with the module when it does not exist (no demo data).
 """
 
@@ -47,6 +48,12 @@ def parse_args():
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument(
         "--scale-only", action="store_true", help="only enrollment and the idle cron (no peers, no ratios)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="bulk actions at N runs (tools/bench_scale.py): enroll, deactivate, pause... (nothing else)",
     )
     return parser.parse_args()
 
@@ -212,6 +219,11 @@ def main():
     )
     odoo.tools.config["db_name"] = args.db
     registry = Registry(args.db)
+    if args.scale:
+        import bench_scale  # noqa: PLC0415
+
+        bench_scale.run(registry, args.scale, measure, measure_repeated)
+        return
     n = args.records
     results = []
     with registry.cursor() as cr:
