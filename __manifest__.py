@@ -2,6 +2,18 @@
     "name": "CRM Sequences",
     "summary": "Automated multi-step engagement: emails, calls, tasks and delays that run by themselves",
     "version": "19.0.1.2.0",
+    # Odoo renders this with docutils (RST) where static/description/index.html cannot be read;
+    # the README is Markdown, so it is not the description
+    "description": """
+CRM Sequences
+=============
+
+Automated, multi-step customer engagement for Odoo CRM: automatic emails with dynamic fields,
+manual emails, calls, to-dos and delays that run by themselves, stop when the contact replies,
+and report sent, opened, replied, bounced and opted-out figures per sequence, step and seller.
+
+See README.md in the module for the user guide.
+""",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_sequence developers",
@@ -29,6 +41,7 @@
         "wizards/crm_sequence_enroll_views.xml",
         "wizards/crm_sequence_edit_views.xml",
         "wizards/crm_sequence_step_preview_views.xml",
+        "report/crm_sequence_report_views.xml",
         "views/crm_sequence_menus.xml",
     ],
     "demo": [

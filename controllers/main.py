@@ -64,6 +64,8 @@ class CrmSequenceController(http.Controller):
         """
         Blacklist = request.env["mail.blacklist"].sudo()
         valid = Blacklist._crm_sequence_check_token(email, token)
+        # who the recipient leaves, whatever the token: the company of this Odoo (no sequence, no record)
+        page = {"company": request.env.company.sudo()}
         one_click = post.get("List-Unsubscribe") == "One-Click"
         if request.httprequest.method == "POST" and valid and (one_click or post.get("confirm") == "1"):
             Blacklist._crm_sequence_unsubscribe(
@@ -71,9 +73,12 @@ class CrmSequenceController(http.Controller):
             )
             if one_click:
                 return request.make_response("", headers=[("Content-Type", "text/plain")])
-            return request.render("crm_sequence.unsubscribe_page", {"state": "done", "email": email_normalize(email)})
+            return request.render(
+                "crm_sequence.unsubscribe_page", {**page, "state": "done", "email": email_normalize(email)}
+            )
         if not valid:
-            return request.render("crm_sequence.unsubscribe_page", {"state": "invalid"}, status=404)
+            return request.render("crm_sequence.unsubscribe_page", {**page, "state": "invalid"}, status=404)
         return request.render(
-            "crm_sequence.unsubscribe_page", {"state": "confirm", "email": email_normalize(email), "token": token}
+            "crm_sequence.unsubscribe_page",
+            {**page, "state": "confirm", "email": email_normalize(email), "token": token},
         )

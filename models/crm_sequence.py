@@ -84,14 +84,14 @@ class CrmSequence(models.Model):
     )
     model_id = fields.Many2one(
         "ir.model",
-        string="Board",
+        string="Applies to",
         required=True,
         ondelete="cascade",
         default=lambda self: self._default_model_id(),
         domain="[('is_mail_thread', '=', True), ('transient', '=', False)]",
         help="The kind of records this sequence works on: Leads, Contacts or any model with a chatter.",
     )
-    model = fields.Char(related="model_id.model", string="Board Model", store=True, index=True)
+    model = fields.Char(related="model_id.model", string="Applies to (model)", store=True, index=True)
     step_ids = fields.One2many("crm.sequence.step", "sequence_id", string="Steps", copy=True)
     step_count = fields.Integer(compute="_compute_step_count")
     sender_id = fields.Many2one(
@@ -184,7 +184,19 @@ class CrmSequence(models.Model):
     ooo_pause_days = fields.Integer(
         "Out-of-office pause (days)",
         default=7,
-        help="An out-of-office reply pauses the run until the return date it gives, or this many days.",
+        aggregator=False,
+        help="An out-of-office reply pauses the run until the return date it gives; when it gives none, for "
+        "this many days.",
+    )
+    missing_field_mode = fields.Selection(
+        [("skip", "Don't enroll them"), ("send", "Enroll them")],
+        string="Records with an empty placeholder",
+        default="skip",
+        required=True,
+        help="A placeholder without default (e.g. {Contact Name}) that is empty for a record would print nothing. "
+        "Don't enroll them: enrolling skips such records and names them. Enroll them: they are enrolled; an "
+        "email whose field is still empty when it is due is not sent (the step fails with the reason, the run "
+        "goes on).",
     )
     stop_company_on_reply = fields.Boolean(
         "Stop the whole company on reply",
@@ -209,7 +221,7 @@ class CrmSequence(models.Model):
     notify_engagement_end = fields.Boolean("Notify when a contact engages")
     notify_user_field_id = fields.Many2one(
         "ir.model.fields",
-        string="User to notify",
+        string="Salesperson field",
         compute="_compute_notify_user_field_id",
         store=True,
         readonly=False,
@@ -674,6 +686,16 @@ class CrmSequence(models.Model):
                     )
                 )
         if problems:
+            if len(self) == 1 and self.env.context.get("crm_sequence_explain"):
+                # the form's button: a dialog listing what to complete, not a generic error
+                return {
+                    "type": "ir.actions.act_window",
+                    "name": self.env._("Complete the sequence before activating it"),
+                    "res_model": "crm.sequence",
+                    "res_id": self.id,
+                    "views": [(self.env.ref("crm_sequence.crm_sequence_view_form_missing").id, "form")],
+                    "target": "new",
+                }
             raise UserError(self.env._("Complete the sequence before activating it.\n\n%s", "\n\n".join(problems)))
         to_resume = self.filtered(lambda s: s.state == "inactive")
         with engine_flag(self.env, "state_change"):
@@ -721,6 +743,21 @@ class CrmSequence(models.Model):
         name = self.env._("Enrollments of %s", self.name)
         action.update({"domain": domain, "context": {"create": False}, "name": name, "display_name": name})
         return action
+
+    def action_add_records(self):
+        """Open the board's list to pick records from; the selection is enrolled with
+        ``enroll_records`` (client action ``crm_sequence_add_records``)."""
+        self.ensure_one()
+        self._check_usable()
+        return {
+            "type": "ir.actions.client",
+            "tag": "crm_sequence_add_records",
+            "params": {
+                "sequence_id": self.id,
+                "res_model": self.model,
+                "title": self.env._("Add records to “%s”", self.name),
+            },
+        }
 
     def action_add_step(self):
         """Append a step of the type given in context (the builder's "Add" buttons)."""
@@ -818,14 +855,28 @@ class CrmSequence(models.Model):
         skipped = self._classify(records)
         skipped_ids = {res_id for recs in skipped.values() for res_id in recs.ids}
         ok = records.browse([res_id for res_id in records.ids if res_id not in skipped_ids])
+        empty = self._records_by_empty_fields(ok)
+        if self.missing_field_mode == "skip" and empty:
+            empty_ids = {res_id for recs in empty.values() for res_id in recs.ids}
+            skipped["missing_field"] = records.browse([res_id for res_id in ok.ids if res_id in empty_ids])
+            ok = records.browse([res_id for res_id in ok.ids if res_id not in empty_ids])
         self.env["crm.sequence.enrollment"]._enroll(self, ok)
         report = {
             "enrolled": len(ok),
             "skipped": {reason: len(recs) for reason, recs in skipped.items() if recs},
             "missing": missing,
+            "empty_fields": {labels: len(recs) for labels, recs in empty.items()},
         }
-        report["message"] = self._report_message(report)
+        report["message"] = self._report_message(report, skipped, empty)
         return report
+
+    def _records_by_empty_fields(self, records):
+        """{"Contact Name, City": records} of ``records`` for which a placeholder of the
+        email steps without a default would print nothing."""
+        groups = defaultdict(list)
+        for res_id, labels in self.step_ids._empty_placeholders(records).items():
+            groups[", ".join(labels)].append(res_id)
+        return {labels: records.browse(res_ids) for labels, res_ids in groups.items()}
 
     def _classify(self, records):
         """{reason: records} of records that may not be enrolled, one reason each (linear
@@ -850,18 +901,60 @@ class CrmSequence(models.Model):
         return {reason: records.browse(ids) for reason, ids in skipped_ids.items()}
 
     @api.model
-    def _report_message(self, report):
+    def _report_message(self, report, skipped=None, empty=None):
+        """The enrollment report as the user reads it, naming skipped records (ten at
+        most per reason, then "and 35 more")."""
+
         def number(count):
             return formatLang(self.env, count, digits=0)
 
+        def names(records):
+            return f" ({self._name_list(records)})" if records else ""
+
+        skipped, empty = skipped or {}, empty or {}
         lines = [self.env._("%s enrolled.", number(report["enrolled"]))]
         for reason, count in report["skipped"].items():
+            if reason == "missing_field":
+                for labels, records in empty.items():
+                    lines.append(
+                        self.env._(
+                            "%(count)s skipped: without %(fields)s%(names)s.",
+                            count=number(len(records)),
+                            fields=labels,
+                            names=names(records),
+                        )
+                    )
+                continue
             lines.append(
-                self.env._("%(count)s skipped: %(reason)s.", count=number(count), reason=str(SKIP_REASONS[reason]))
+                self.env._(
+                    "%(count)s skipped: %(reason)s%(names)s.",
+                    count=number(count),
+                    reason=str(SKIP_REASONS[reason]),
+                    names=names(skipped.get(reason)),
+                )
             )
+        if "missing_field" not in report["skipped"]:
+            for labels, records in empty.items():
+                lines.append(
+                    self.env._(
+                        "%(count)s enrolled without %(fields)s%(names)s: fill it in before their emails are due, "
+                        "an email that would print an empty field is not sent.",
+                        count=number(len(records)),
+                        fields=labels,
+                        names=names(records),
+                    )
+                )
         if report.get("missing"):
             lines.append(self.env._("%s selected records no longer exist.", number(report["missing"])))
         return "\n".join(lines)
+
+    @api.model
+    def _name_list(self, records, limit=10):
+        """ "A, B, C" for up to ``limit`` records, then "A, ..., J and 35 more"."""
+        shown = ", ".join(records[:limit].sudo().mapped("display_name"))
+        if len(records) <= limit:
+            return shown
+        return self.env._("%(names)s and %(count)s more", names=shown, count=len(records) - limit)
 
     def _get_missing_data(self):
         """Human-readable list of what blocks activation (empty when the sequence can run)."""
@@ -885,7 +978,7 @@ class CrmSequence(models.Model):
                     self.env._("Send email as: %s has no email address; set one on the user.", self.sender_id.name)
                 )
         if (self.notify_task_due or self.notify_engagement_end) and not self.notify_user_field_id:
-            missing.append(self.env._("User to notify: choose the user field of the record (notifications are on)."))
+            missing.append(self.env._("Salesperson field: choose the user field of the record (notifications are on)."))
         return missing
 
     def _check_identity(self, vals):

@@ -11,7 +11,7 @@ from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
 
 from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
-from .crm_sequence_step import step_order, touch_order
+from .crm_sequence_step import TASK_TYPES, step_order, touch_order
 from .cron_batches import take_locked
 
 END_REASONS = [
@@ -49,7 +49,7 @@ class CrmSequenceEnrollment(models.Model):
     record_name = fields.Char("Record", readonly=True)
     state = fields.Selection(
         [
-            ("active", "Active"),
+            ("active", "Running"),
             ("paused", "Paused"),
             ("completed", "Completed"),
             ("removed", "Removed"),
@@ -63,14 +63,15 @@ class CrmSequenceEnrollment(models.Model):
     end_reason = fields.Selection(END_REASONS, string="End reason", readonly=True)
     date_start = fields.Datetime("Enrolled on", default=fields.Datetime.now, required=True, readonly=True)
     date_end = fields.Datetime("Ended on", readonly=True)
-    date_paused = fields.Datetime(readonly=True)
+    date_paused = fields.Datetime("Paused on", readonly=True)
     paused_by_sequence = fields.Boolean(
         compute="_compute_paused_by_sequence",
         store=True,
         help="Paused because the sequence was deactivated; resumed on reactivation.",
     )
     pause_reason = fields.Selection(
-        [
+        string="Pause reason",
+        selection=[
             ("manual", "Paused by a user"),
             ("sequence", "Sequence deactivated"),
             ("out_of_office", "Out of office"),
@@ -99,7 +100,7 @@ class CrmSequenceEnrollment(models.Model):
     next_step_id = fields.Many2one("crm.sequence.step", string="Next step", compute="_compute_next_touch", store=True)
     user_id = fields.Many2one(
         "res.users",
-        string="Notified user",
+        string="Salesperson",
         readonly=True,
         index=True,
         help="Who gets the tasks and the notifications of this run: the record's user field, else the owner.",
@@ -376,9 +377,10 @@ class CrmSequenceEnrollment(models.Model):
             reasons = dict(self._fields["end_reason"]._description_selection(self.env))
             self._log_trace(
                 lambda e: e.env._(
-                    "Left the sequence “%(sequence)s”: %(reason)s.",
+                    "Left the sequence “%(sequence)s”: %(reason)s.%(outcome)s",
                     sequence=e.sequence_id.name,
                     reason=reasons.get(reason, reason).lower(),
+                    outcome=e._outcome_text(),
                 )
             )
 
@@ -439,6 +441,41 @@ class CrmSequenceEnrollment(models.Model):
             (runs - inactive)._resume(back_from_out_of_office=True)
             if not self.env["ir.cron"]._commit_progress(len(runs)):
                 break
+
+    def _outcome_text(self):
+        """What happened in this run, for its end note: " Emails sent: 2 (1 opened,
+        1 replied); tasks done: 1." (empty when nothing happened)."""
+        self.ensure_one()
+        touches = self.touch_ids
+        sent = touches.filtered(lambda t: t.state == "done" and t.message_id)
+        tasks = touches.filtered(lambda t: t.step_type in TASK_TYPES and t.date_done)
+        parts = []
+        if sent:
+            engaged = ", ".join(
+                label % count
+                for label, count in (
+                    (self.env._("%s opened"), len(sent.filtered("opened"))),
+                    (self.env._("%s clicked"), len(sent.filtered("clicked"))),
+                    (self.env._("%s replied"), len(sent.filtered("replied"))),
+                    (self.env._("%s bounced"), len(sent.filtered("bounced"))),
+                )
+                if count
+            )
+            parts.append(
+                self.env._("Emails sent: %(count)s (%(engaged)s)", count=len(sent), engaged=engaged)
+                if engaged
+                else self.env._("Emails sent: %s", len(sent))
+            )
+        counts = (
+            (self.env._("tasks done: %s"), len(tasks.filtered(lambda t: t.state == "done"))),
+            (self.env._("tasks left open: %s"), len(tasks.filtered(lambda t: t.state == "open"))),
+            (self.env._("failed steps: %s"), len(touches.filtered(lambda t: t.state == "failed"))),
+        )
+        parts += [label % count for label, count in counts if count]
+        if not parts:
+            return ""
+        text = "; ".join(parts)
+        return f" {text[0].upper()}{text[1:]}."
 
     def _log_trace(self, body):
         """A note on each enrolled record's chatter (no notification), ``body(enrollment)``
@@ -564,7 +601,13 @@ class CrmSequenceEnrollment(models.Model):
             lambda e: e.state == "active" and not any(t.state in ("scheduled", "open") for t in e.touch_ids)
         )
         finished.write({"state": "completed", "end_reason": "completed", "date_end": fields.Datetime.now()})
-        finished._log_trace(lambda e: e.env._("Completed the sequence “%s”.", e.sequence_id.name))
+        finished._log_trace(
+            lambda e: e.env._(
+                "Completed the sequence “%(sequence)s”.%(outcome)s",
+                sequence=e.sequence_id.name,
+                outcome=e._outcome_text(),
+            )
+        )
         return finished
 
     def _remove_on_engagement(self, trigger):

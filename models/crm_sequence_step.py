@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.mail import is_html_empty
 
 from .engine_flags import engine_flag, engine_flag_set
+from .placeholders import is_empty, required_paths
 from .value_checks import MAX_INT, is_whole_number
 
 STEP_TYPES = [
@@ -74,6 +75,7 @@ class CrmSequenceStep(models.Model):
     model = fields.Char(related="sequence_id.model")
     sequence = fields.Integer(
         "Position",
+        aggregator=False,
         compute="_compute_position",
         store=True,
         readonly=False,
@@ -83,14 +85,20 @@ class CrmSequenceStep(models.Model):
     icon = fields.Char(compute="_compute_icon")
     title = fields.Char("Step", compute="_compute_title", help="Subject or summary of the step, without day or type.")
     step_number = fields.Integer("#", compute="_compute_step_number")
+    subject_readable = fields.Char(
+        "Subject as it reads", compute="_compute_subject_readable", help="The subject with {Field} for placeholders."
+    )
     day = fields.Integer(
+        aggregator=False,
         compute="_compute_day",
         store=True,
         readonly=False,
         precompute=True,
         help="Day of the sequence this step happens on; day 1 is the day of enrollment.",
     )
-    delay_days = fields.Integer("Wait (days)", default=1, help="Days a delay step waits before the next step.")
+    delay_days = fields.Integer(
+        "Wait (days)", default=1, aggregator=False, help="Days a delay step waits before the next step."
+    )
     subject = fields.Char(translate=True, render_engine="inline_template")
     body_html = fields.Html(
         "Body",
@@ -268,6 +276,11 @@ class CrmSequenceStep(models.Model):
             else:
                 step.title = step._type_label()
 
+    @api.depends("subject", "sequence_id.model")
+    def _compute_subject_readable(self):
+        for step in self:
+            step.subject_readable = step._readable_placeholders(step.subject) if step.subject else False
+
     def _type_label(self):
         """The step type as the user reads it (translated)."""
         self.ensure_one()
@@ -285,26 +298,49 @@ class CrmSequenceStep(models.Model):
     def _readable_placeholders(self, text):
         """``text`` with each ``{{ object.path }}`` shown as ``{Field label}``."""
         self.ensure_one()
-        model = self.sequence_id.model
-        Model = self.env[model] if model and model in self.env else None
 
         def label(match):
             expression = match.group(1).partition("|||")[0].strip()
             path = OBJECT_PATH_RE.search(expression)
-            labels = []
-            if Model is not None and path:
-                current = Model
-                for name in path.group(1).lstrip(".").split("."):
-                    field = current._fields.get(name)
-                    if field is None:
-                        break
-                    labels.append(field._description_string(self.env))
-                    if not field.relational:
-                        break
-                    current = self.env[field.comodel_name]
-            return "{%s}" % (" ".join(labels) if labels else expression)
+            return "{%s}" % ((path and self._path_label(path.group(1).lstrip("."))) or expression)
 
         return INLINE_EXPRESSION_RE.sub(label, text)
+
+    def _path_label(self, path):
+        """The field labels along ``path`` of the board ("partner_id.name" → "Customer Name")."""
+        self.ensure_one()
+        model = self.sequence_id.model
+        if not model or model not in self.env:
+            return ""
+        current, labels = self.env[model], []
+        for name in path.split("."):
+            field = current._fields.get(name)
+            if field is None:
+                break
+            labels.append(field._description_string(self.env))
+            if not field.relational:
+                break
+            current = self.env[field.comodel_name]
+        return " ".join(labels)
+
+    def _empty_placeholders(self, records):
+        """{record id: [field labels]} of ``records`` for which a placeholder of these
+        email steps without a default would print nothing (see ``placeholders``)."""
+        empty = {}
+        for step in self.filtered(lambda s: s.step_type in EMAIL_TYPES):
+            paths = [
+                path
+                for path in required_paths(step.subject, step.body_html)
+                if not self._check_field_path(records, path)
+            ]
+            for path in paths:
+                label = step._path_label(path)
+                for record in records.sudo():
+                    if is_empty(record.mapped(path)):
+                        labels = empty.setdefault(record.id, [])
+                        if label not in labels:
+                            labels.append(label)
+        return empty
 
     # ------------------------------------------------------------------
     # Constraints

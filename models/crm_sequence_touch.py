@@ -53,7 +53,7 @@ class CrmSequenceTouch(models.Model):
     record_name = fields.Char(related="enrollment_id.record_name")
     step_id = fields.Many2one("crm.sequence.step", string="Sequence step", ondelete="set null", index="btree_not_null")
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True)
-    step_day = fields.Integer("Day")
+    step_day = fields.Integer("Day", aggregator=False)
     step_name = fields.Char("Step name")
     title = fields.Char(
         "Step",
@@ -69,7 +69,7 @@ class CrmSequenceTouch(models.Model):
     date_sent = fields.Datetime(
         "Sent on", readonly=True, help="When the mail queue handed the email to the SMTP server."
     )
-    link_count = fields.Integer("Tracked links", readonly=True)
+    link_count = fields.Integer("Tracked links", readonly=True, aggregator=False)
     opened = fields.Boolean(
         readonly=True, help="A person opened the email (or clicked one of its links); machines' opens are apart."
     )
@@ -82,9 +82,9 @@ class CrmSequenceTouch(models.Model):
     )
     replied = fields.Boolean(readonly=True)
     bounced = fields.Boolean(readonly=True)
-    date_opened = fields.Datetime(readonly=True)
-    date_clicked = fields.Datetime(readonly=True)
-    date_replied = fields.Datetime(readonly=True)
+    date_opened = fields.Datetime("Opened on", readonly=True)
+    date_clicked = fields.Datetime("Clicked on", readonly=True)
+    date_replied = fields.Datetime("Replied on", readonly=True)
     # measures of the Step results pivot (a boolean is no measure): 1 or 0
     opened_number = fields.Integer("Opened (people)", compute="_compute_numbers", store=True, aggregator="sum")
     clicked_number = fields.Integer("Clicked (people)", compute="_compute_numbers", store=True, aggregator="sum")
@@ -598,6 +598,26 @@ class CrmSequenceTouch(models.Model):
             opted_out.enrollment_id._end("removed", "opted_out")
         return to_send
 
+    def _fail_empty_placeholders(self, step, to_send):
+        """Never send "Hello ,": the touches of ``to_send`` ({touch: email}) whose record
+        leaves a placeholder without default empty fail, saying which field to fill in;
+        their run goes on with its next steps. Returns the others."""
+        touches = self.browse([touch.id for touch in to_send])
+        empty = step._empty_placeholders(self.env[step.sequence_id.model].browse(touches.mapped("res_id")))
+        if not empty:
+            return to_send
+        now = fields.Datetime.now()
+        failed = touches.filtered(lambda t: t.res_id in empty)
+        for labels, group in failed.grouped(lambda t: ", ".join(empty[t.res_id])).items():
+            group.write(
+                {
+                    "state": "failed",
+                    "date_done": now,
+                    "result_message": self.env._("Not sent: %s is empty for this record.", labels),
+                }
+            )
+        return {touch: email for touch, email in to_send.items() if touch.res_id not in empty}
+
     def _execute_auto_email(self, step):
         """Queue the emails of one step: logged on each record's chatter, sent by the mail queue.
 
@@ -612,6 +632,7 @@ class CrmSequenceTouch(models.Model):
         sequence = step.sequence_id
         sender = sequence.sender_id
         to_send = self._recipients(step)
+        to_send = self._fail_empty_placeholders(step, to_send)
         if not to_send:
             return
         touches = self._defer_over_limit(self.browse([touch.id for touch in to_send]), sender)
@@ -753,23 +774,7 @@ class CrmSequenceTouch(models.Model):
         ]
         # no "assigned to you" email per task: the cron sends one digest per user instead
         activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
-        # a trace in each record's chatter, in the language of the user who has the task
-        records = self.env[sequence.model].browse(self.mapped("res_id"))
-        # the step as it reads for each record (manual emails: the subject just rendered)
-        titles = {res_id: step._long_title(subjects.get(res_id)) for res_id in self.mapped("res_id")}
-        records._message_log_batch(
-            bodies={
-                activity.res_id: Markup("<p>%s</p>")
-                % self.with_context(lang=activity.user_id.lang or self.env.lang).env._(
-                    "Sequence “%(sequence)s”: %(step)s planned for %(user)s, due %(date)s.",
-                    sequence=sequence.name,
-                    step=titles[activity.res_id],
-                    user=activity.user_id.name,
-                    date=format_date(self.env, activity.date_deadline, lang_code=activity.user_id.lang),
-                )
-                for activity in activities
-            }
-        )
+        # no note in the chatter: the activity is there, and its feedback when the seller does it
         now = fields.Datetime.now()
         for touch, activity in zip(self, activities):
             touch.write({"state": "open", "date_done": now, "activity_id": activity.id, "user_id": activity.user_id.id})
@@ -1057,3 +1062,49 @@ class CrmSequenceTouch(models.Model):
         if not messages:
             return self.browse()
         return self.sudo().search([("message_id", "in", messages.ids)])
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _demo_backdate(self, sequence_ids):
+        """Demo data runs its history at installation: give what happened then the dates
+        it would have had (emails sent and tasks given at their planned moment, tasks
+        done three hours later, opens and replies after the email), so that timelines,
+        reports and "Done on" read like a real past."""
+        now = fields.Datetime.now()
+        touches = self.sudo().search(
+            [("sequence_id", "in", sequence_ids), ("date_done", "!=", False), ("date_scheduled", "!=", False)]
+        )
+        for touch in touches:
+            done = touch.date_scheduled
+            if touch.state == "done" and touch.step_type != "auto_email":
+                done = min(done + timedelta(hours=3), now)
+            values = {"date_done": done}
+            if touch.date_opened:
+                values["date_opened"] = min(done + timedelta(hours=2), now)
+            if touch.date_replied:
+                values["date_replied"] = min(done + timedelta(hours=20), now)
+            touch.write(values)
+            if touch.message_id:
+                touch.message_id.sudo().date = done
+        for enrollment in touches.enrollment_id.filtered("date_end"):
+            enrollment.sudo().date_end = max(
+                touch.date_replied or touch.date_done or enrollment.date_start for touch in enrollment.touch_ids
+            )
+        # the run's notes in the chatter: enrolled on its first day, ended on its last
+        Message = self.env["mail.message"].sudo()
+        for enrollment in touches.enrollment_id:
+            notes = Message.search(
+                [
+                    ("model", "=", enrollment.res_model),
+                    ("res_id", "=", enrollment.res_id),
+                    ("message_type", "=", "notification"),
+                    ("body", "ilike", enrollment.sequence_id.name),
+                ]
+            )
+            for note in notes:
+                started = "Enrolled in" in str(note.body)
+                note.date = enrollment.date_start if started else enrollment.date_end or note.date
+        return True

@@ -151,6 +151,7 @@ class MailActivity(models.Model):
     @api.model
     def _crm_sequence_open_next(self, after=None):
         queue = self.search(self._crm_sequence_queue_domain(), order="date_deadline, id")
+        queue_ids = queue.ids
         if after:
             later = queue.filtered(lambda a: (a.date_deadline, a.id) > (after.date_deadline, after.id))
             queue = later or queue - after
@@ -176,6 +177,8 @@ class MailActivity(models.Model):
             "view_mode": "form",
             "views": [(self.env.ref("crm_sequence.mail_activity_view_form_crm_sequence_task").id, "form")],
             "target": "current",
+            # the work form's pager goes through the queue ("2 / 5")
+            "context": {"crm_sequence_queue_ids": queue_ids},
         }
 
     def action_crm_sequence_compose(self):

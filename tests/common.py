@@ -87,8 +87,8 @@ class CrmSequenceCommon(MailCommon):
                 {
                     "step_type": "auto_email",
                     "day": 1,
-                    "subject": "Hello {{ object.contact_name }}",
-                    "body_html": "<p>Dear <t t-out='object.contact_name'/>, welcome.</p>",
+                    "subject": "Hello {{ object.contact_name ||| there}}",
+                    "body_html": "<p>Dear <t t-out='object.contact_name'>customer</t>, welcome.</p>",
                 },
                 {"step_type": "call", "day": 3, "summary": "Call them"},
                 {"step_type": "delay", "day": 3, "delay_days": 2},

@@ -47,7 +47,9 @@ class TestEnrollment(CrmSequenceCommon):
             {"name": "Opted out", "email_from": "Out <out@customer.example.com>", **mine}
         )
         self.env["mail.blacklist"].sudo()._add("out@customer.example.com")
-        busy = self.env["crm.lead"].create({"name": "Busy", "email_from": "busy@customer.example.com", **mine})
+        busy = self.env["crm.lead"].create(
+            {"name": "Busy", "contact_name": "Bea", "email_from": "busy@customer.example.com", **mine}
+        )
         other = self._create_sequence(self.env, name="Other", user=self.user_owner)
         other.action_activate()
         other.enroll_records(busy)
@@ -62,6 +64,7 @@ class TestEnrollment(CrmSequenceCommon):
                 "enrolled": 2,
                 "skipped": {"already": 1, "no_email": 1, "opted_out": 1, "exclusive": 1},
                 "missing": 0,
+                "empty_fields": {},
                 "message": report["message"],
             },
         )

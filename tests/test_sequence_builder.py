@@ -132,7 +132,7 @@ class TestSequenceBuilder(CrmSequenceCommon):
         with self.assertRaises(ValidationError) as error:
             sequence.write({"step_ids": [Command.update(email_step.id, {"subject": False})]})
         self.assertIn("subject", error.exception.args[0])
-        self.assertEqual(email_step.subject, "Hello {{ object.contact_name }}")
+        self.assertEqual(email_step.subject, "Hello {{ object.contact_name ||| there}}")
 
     def test_active_sequence_edit_step_directly(self):
         """The step form saves the step itself: an active sequence must stay complete too."""
@@ -163,7 +163,7 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertIn("Phone field", error.exception.args[0])
         with self.assertRaises(ValidationError) as error:
             sequence.notify_user_field_id = False
-        self.assertIn("User to notify", error.exception.args[0])
+        self.assertIn("Salesperson field", error.exception.args[0])
         # an edit that keeps it complete is fine
         sequence.write({"notify_task_due": False, "notify_engagement_end": False})
         sequence.notify_user_field_id = False
@@ -218,13 +218,13 @@ class TestSequenceBuilder(CrmSequenceCommon):
         self.assertTrue(sequence.notify_task_due, "task due notification is on by default")
         self.assertFalse(sequence.notify_engagement_end)
         sequence.notify_user_field_id = False
-        self.assertIn("User to notify", sequence.missing_data)
+        self.assertIn("Salesperson field", sequence.missing_data)
         with self.assertRaises(UserError) as error:
             sequence.action_activate()
-        self.assertIn("User to notify", error.exception.args[0])
+        self.assertIn("Salesperson field", error.exception.args[0])
         # the engagement toggle alone also requires it
         sequence.write({"notify_task_due": False, "notify_engagement_end": True})
-        self.assertIn("User to notify", sequence.missing_data)
+        self.assertIn("Salesperson field", sequence.missing_data)
         # both toggles off: not required
         sequence.notify_engagement_end = False
         self.assertFalse(sequence.missing_data)
@@ -756,7 +756,7 @@ class TestSequenceBuilder(CrmSequenceCommon):
         for subject in ("{{ object.sudo().name }}", "{{ object.name.upper() }}"):
             with self.subTest(subject=subject), self.assertRaises(AccessError):
                 email_step.write({"subject": subject})
-        self.assertEqual(email_step.subject, "Hello {{ object.contact_name }}")
+        self.assertEqual(email_step.subject, "Hello {{ object.contact_name ||| there}}")
 
     def test_restricted_user_unsafe_field_path(self):
         """A valid field of the board but outside the simple list is refused to non-editors."""

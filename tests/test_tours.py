@@ -85,6 +85,38 @@ class TestCrmSequenceTours(HttpCase):
         self.assertEqual(set(enrollments.mapped("state")), {"active"})
         self.assertEqual(len(enrollments.touch_ids), 2)
 
+    def test_add_records_tour(self):
+        """ "Add records" on an active sequence: pick leads in the board's list, enroll them."""
+        admin = self.env.ref("base.user_admin")
+        sequence = (
+            self.env["crm.sequence"]
+            .with_user(admin)
+            .create(
+                {
+                    "name": "Add records tour",
+                    "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "step_ids": [(0, 0, {"step_type": "call", "summary": "Say hello"})],
+                }
+            )
+        )
+        sequence.action_activate()
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": f"Add tour lead {letter}", "type": "lead", "phone": "+1 555-0101", "user_id": admin.id}
+                for letter in "ABC"
+            ]
+        )
+        sequence.enroll_records(leads[2])
+
+        self.start_tour(
+            f"/odoo/action-crm_sequence.crm_sequence_action/{sequence.id}",
+            "crm_sequence_add_records_tour",
+            login="admin",
+        )
+
+        enrollments = self.env["crm.sequence.enrollment"].search([("sequence_id", "=", sequence.id)])
+        self.assertEqual(sorted(enrollments.mapped("res_id")), sorted(leads.ids))
+
     def test_builder_days_tour(self):
         """Move, duplicate, a refused move and the planned schedule's moved day, in the browser."""
         admin = self.env.ref("base.user_admin")
@@ -139,6 +171,34 @@ class TestCrmSequenceTours(HttpCase):
         steps = sequence.step_ids.sorted(step_order)
         self.assertEqual(steps.mapped("summary"), ["Second task", "Second task", "First call"])
         self.assertEqual(steps.mapped("day"), [1, 1, 1])
+
+    def test_task_queue_pager_tour(self):
+        """ "Done & next" through four calls: one form, one breadcrumb, a pager over the queue."""
+        admin = self.env.ref("base.user_admin")
+        sequence = CrmSequenceCommon._create_sequence(
+            self.env(user=admin),
+            name="Pager tour",
+            send_sat=True,  # the tasks are due today, whatever today is
+            send_sun=True,
+            send_hour_from=0.0,
+            send_hour_to=24.0,
+            steps=[{"step_type": "call", "day": 1, "summary": "Discovery call"}],
+        )
+        sequence.action_activate()
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": f"Pager lead {index}", "phone": f"+32 470 12 34 5{index}", "user_id": admin.id}
+                for index in range(1, 5)
+            ]
+        )
+        sequence.enroll_records(leads)
+        self.env["crm.sequence.touch"].search([("sequence_id", "=", sequence.id)])._execute()
+        self.start_tour(
+            "/odoo/action-crm_sequence.mail_activity_action_crm_sequence_queue",
+            "crm_sequence_task_queue_pager_tour",
+            login="admin",
+        )
+        self.assertEqual(set(sequence.enrollment_ids.touch_ids.mapped("state")), {"done"})
 
     def test_task_queue_tour(self):
         """A call and a manual email worked in a row from CRM › Sequences › My tasks."""

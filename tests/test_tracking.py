@@ -81,9 +81,9 @@ class TestTracking(CrmSequenceCommon):
             [("crm_sequence_id", "!=", False)], ["crm_sequence_id", "crm_sequence_step_id"], ["__count"]
         )
         self.assertEqual(groups, [(sequence, step_call, 2)])
-        self.assertTrue(
+        self.assertFalse(
             leads[3].message_ids.filtered(lambda m: "planned for" in str(m.body)),
-            "creating a task leaves a note in the chatter",
+            "no note per task: the activity itself is on the record",
         )
 
     def test_smart_button(self):

@@ -85,6 +85,7 @@ class TestCrmSequenceTrackingTours(HttpCase):
             (sequence.enrolled_count, sequence.active_count, sequence.terminated_count),
             (3, 2, 1),
         )
+        self.assertEqual(sequence.automation_action_count, 6, "3 emails and 3 calls executed")
 
         self.start_tour("/odoo/action-crm_sequence.crm_sequence_action", "crm_sequence_manager_tour", login="admin")
 

@@ -55,12 +55,12 @@ class TestTranslations(CrmSequenceCommon):
         report = sequence.enroll_records(self.leads[0] | no_email)
         self.assertEqual(report["enrolled"], 1)
         self.assertEqual(report["skipped"], {"no_email": 1})
-        self.assertEqual(report["message"], "Inscrits : 1.\nIgnorés (sans adresse e-mail) : 1.")
+        self.assertEqual(report["message"], "Inscrits : 1.\nIgnorés (sans adresse e-mail) : 1 (No email).")
 
         report = sequence.enroll_records(self.leads[0].ids + [self.leads[1].id, 999_999_999])
         self.assertEqual(
             report["message"],
-            "Inscrits : 1.\nIgnorés (déjà actif dans cette séquence) : 1.\n"
+            "Inscrits : 1.\nIgnorés (déjà actif dans cette séquence) : 1 (Lead 0).\n"
             "Enregistrements sélectionnés qui n'existent plus : 1.",
         )
 
@@ -73,7 +73,10 @@ class TestTranslations(CrmSequenceCommon):
             .action_enroll()
         )
         self.assertEqual(action["params"]["title"], "Ajouté à « Welcome »")
-        self.assertEqual(action["params"]["message"], "Inscrits : 1.\nIgnorés (déjà actif dans cette séquence) : 2.")
+        self.assertEqual(
+            action["params"]["message"],
+            "Inscrits : 1.\nIgnorés (déjà actif dans cette séquence) : 2 (Lead 0, Lead 1).",
+        )
 
     def test_notifications_in_french(self):
         incomplete = (

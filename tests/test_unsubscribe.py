@@ -67,6 +67,9 @@ class TestUnsubscribe(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("rita@example.org", response.text)
         self.assertNotIn(self.sequence.name, response.text, "the page tells nothing of the sequences")
+        company = self.env.company
+        self.assertIn(company.name, response.text, "the recipient knows who they leave")
+        self.assertIn(f"/logo.png?company={company.id}", response.text)
         self.assertFalse(self._blacklisted("rita@example.org"))
         self.assertEqual(set(self._runs(self.lead).mapped("state")), {"active"})
 

@@ -8,7 +8,8 @@
 3. check that PostgreSQL answers;
 4. create the database with crm_sequence and its demo data if it does not exist
    (an existing one gets `-u crm_sequence` so that code changes are applied);
-5. serve it on http://localhost:PORT (log in as admin / admin).
+5. serve it on http://localhost:PORT (log in as admin / admin), printing that URL once Odoo
+   answers (its /web/health route), not before.
 """
 
 import argparse
@@ -16,9 +17,12 @@ import importlib.metadata
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -90,6 +94,7 @@ def main():
     if args.drop:
         sys.exit(0 if env.drop_database(args.db) else 1)
 
+    quiet_docutils()
     addons_path = f"--addons-path={env.addons_path(args.addon_dir)}"
     common = ["-d", args.db, addons_path, "--workers=0"]
     if not env.database_exists(args.db):
@@ -104,10 +109,41 @@ def main():
         update = ["-u", env.MODULE]  # apply code changes made since the database was created
 
     url = f"http://localhost:{args.port}"
-    print(f"\nOdoo serves database {args.db} on {url}  (log in as admin / admin; Ctrl-C stops it)\n", flush=True)
     cmd = env.odoo_cmd(*common, *update, f"--http-port={args.port}", f"--db-filter=^{args.db}$")
     print("$", " ".join(cmd), flush=True)
-    os.execv(cmd[0], cmd)
+    print(f"Starting Odoo (updating {env.MODULE} first); the URL follows once it answers...", flush=True)
+    server = subprocess.Popen(cmd)
+    try:
+        if wait_until_serving(server, f"{url}/web/health"):
+            print(f"\nOdoo serves database {args.db} on {url}  (admin / admin; Ctrl-C stops it)\n", flush=True)
+        sys.exit(server.wait())
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGINT)
+        sys.exit(server.wait())
+
+
+def quiet_docutils():
+    """Installing Odoo's `mail` renders its own module description with docutils, which prints
+    "<string>:38: (ERROR/3) Unexpected indentation." to the terminal (harmless: Odoo shows the
+    text anyway). Our Odoo processes read a docutils configuration that reports nothing."""
+    conf = env.BUILD / "docutils.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text("[general]\nreport_level: 5\n")
+    os.environ["DOCUTILSCONFIG"] = str(conf)
+
+
+def wait_until_serving(server, health_url, timeout=600):
+    """True once Odoo answers ``health_url``; False when the server stopped first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(health_url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(1)
+    return False
 
 
 def module_installed(db):

@@ -24,6 +24,7 @@ class CrmSequenceStepPreview(models.TransientModel):
     subject = fields.Char(compute="_compute_preview")
     body_html = fields.Html(compute="_compute_preview", sanitize=False)
     error_msg = fields.Char(compute="_compute_preview")
+    empty_warning = fields.Char(compute="_compute_preview")
 
     @api.depends("step_id")
     def _compute_resource_ref(self):
@@ -35,7 +36,7 @@ class CrmSequenceStepPreview(models.TransientModel):
     @api.depends("step_id", "resource_ref")
     def _compute_preview(self):
         for preview in self:
-            preview.subject = preview.body_html = preview.error_msg = False
+            preview.subject = preview.body_html = preview.error_msg = preview.empty_warning = False
             record = preview.resource_ref
             if not record or not preview.step_id or record._name != preview.step_id.sequence_id.model:
                 continue
@@ -43,5 +44,12 @@ class CrmSequenceStepPreview(models.TransientModel):
                 step = preview.step_id
                 preview.subject = step._render_field("subject", record.ids)[record.id]
                 preview.body_html = step._render_field("body_html", record.ids)[record.id]
+                empty = step._empty_placeholders(record)
+                if empty:
+                    preview.empty_warning = self.env._(
+                        "%(fields)s is empty for this record: this email would not be sent to it. Fill it in, "
+                        "or give the placeholder a default.",
+                        fields=", ".join(empty[record.id]),
+                    )
             except Exception as error:  # noqa: BLE001 - shown to the author so they can fix the placeholder
                 preview.error_msg = str(error)
