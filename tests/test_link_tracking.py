@@ -55,7 +55,11 @@ class TestLinkTracking(HttpCase):
         )
         cls.sequence.action_activate()
         cls.leads = env["crm.lead"].create(
-            [{"name": f"Clicker {i}", "email_from": f"clicker{i}@example.com"} for i in range(3)]
+            # a contact name: the body's placeholder has no default (empty, the email would not go out)
+            [
+                {"name": f"Clicker {i}", "contact_name": f"Clara {i}", "email_from": f"clicker{i}@example.com"}
+                for i in range(3)
+            ]
         )
         with freeze_time("2026-03-03 09:00:00"):
             cls.sequence.enroll_records(cls.leads)
