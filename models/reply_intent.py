@@ -491,6 +491,10 @@ class ReplyReading:
 BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr", "pre", "ul", "ol"}
 
 
+# the opening tag of Gmail's, Outlook's or Yahoo's quoted conversation (see ``_starts_history``)
+HISTORY_MARK = re.compile(r"""(?:class=["'][^"']*\b(?:gmail_quote|yahoo_quoted)|id=["'](?:divRplyFwdMsg|appendonsend)["'])""")
+
+
 def _starts_history(element):
     """Marked by ``tag_quote`` as the start of the quoted conversation (not a signature or an
     inline ``<blockquote>`` answered between)."""
@@ -504,6 +508,10 @@ def _starts_history(element):
 
 def html_new_text(body):
     """The text of an HTML reply without what Odoo marks as quoted (``tag_quote``)."""
+    history = HISTORY_MARK.search(body, 0, HTML_CHARS * 4)
+    if history:  # cut before parsing: the quoted conversation is most of a large body
+        tag = body.rfind("<", 0, history.start())
+        body = body[:tag] if tag >= 0 else body[: history.start()]
     body = re.sub(r"(?is)<(head|style|script|title)\b.*?</\1\s*>", " ", body[: HTML_CHARS * 4])
     body = re.sub(r"""</?o:[^>]*>|\sstyle=(?:"[^"]*"|'[^']*')""", "", body)[:HTML_CHARS]
     try:
@@ -761,3 +769,15 @@ def message_body(message):
     if parts.get("text/plain", "").strip():
         return parts["text/plain"], False
     return parts.get("text/html", ""), True
+
+
+def large_replies(size=100_000):
+    """``[(body, is_html)]``: a short answer on top of a long conversation, plain text and
+    HTML, ``size`` characters each (the reading's worst realistic case, see the benchmark)."""
+    top = "Hi Alice,\n\nNot right now. Please reach out again in March.\n\nBest regards,\nDana\n\n"
+    plain = top + "On Mon, Dec 7, 2026 at 9:14 AM Alice <a@b.example> wrote:\n" + "> an older message quoted\n" * (size // 20)
+    html = (
+        '<div dir="ltr"><div>Not right now. Please reach out again in March.</div></div><div class="gmail_quote">'
+        "<blockquote>" + "<div>an older message <b>quoted</b> again</div>" * (size // 40) + "</blockquote></div>"
+    )
+    return [(plain[:size], False), (html[:size], True)]

@@ -26,6 +26,7 @@ template at each run. SMTP is never reached: the mail queue is not run.
 
     python3 tools/benchmark.py [--records 1000] [--db crm_sequence_bench] [--scale-only]
     python3 tools/benchmark.py --scale 10000     # bulk actions at N runs (see tools/bench_scale.py)
+    python3 tools/benchmark.py --replies   # only the reply reader (no database): 100 KB bodies
 The database is created with the module when it does not exist (no demo data).
 """
 
@@ -55,7 +56,37 @@ def parse_args():
         metavar="N",
         help="bulk actions at N runs (tools/bench_scale.py): enroll, deactivate, pause... (nothing else)",
     )
+    parser.add_argument(
+        "--replies", action="store_true", help="only the time to read a 100 KB reply (models/reply_intent.py)"
+    )
     return parser.parse_args()
+
+
+def bench_replies(repeat=200):
+    """Median and 95th percentile of reading a 100 KB reply (plain text, HTML), plain Python."""
+    import importlib.util  # noqa: PLC0415
+    from datetime import date  # noqa: PLC0415
+
+    path = Path(__file__).resolve().parent.parent / "models" / "reply_intent.py"
+    spec = importlib.util.spec_from_file_location("reply_intent", path)
+    reader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reader)
+    unquoted = [
+        (("We are thinking about it, more on this later. " * 3000)[:100_000], False),
+        (("<p>We are thinking about it, more on this later.</p>" * 2000)[:100_000], True),
+    ]
+    for index, (body, is_html) in enumerate(reader.large_replies() + unquoted):
+        label = "100 KB " + ("HTML" if is_html else "plain-text") + (" reply" if index < 2 else " of new text, no quote")
+        timings = []
+        for _index in range(repeat):
+            start = time.perf_counter()
+            reader.read_reply(body, date(2026, 12, 7), is_html)
+            timings.append(time.perf_counter() - start)
+        timings.sort()
+        print(
+            f"Reading a {label}: median "
+            f"{statistics.median(timings) * 1000:.2f} ms, 95th percentile {timings[int(repeat * 0.95)] * 1000:.2f} ms"
+        )
 
 
 def ensure_database(db):
@@ -200,6 +231,9 @@ def measure_click_and_open(env, cr, touch, results):
 
 def main():
     args = parse_args()
+    if args.replies:
+        bench_replies()
+        return
     odoo_env.check_postgres()
     ensure_database(args.db)
 
