@@ -1,20 +1,12 @@
 {
     "name": "CRM Sequences",
     "summary": "Automated multi-step engagement: emails, calls, tasks and delays that run by themselves",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     # Odoo renders this with docutils (RST) where static/description/index.html cannot be read;
     # the README is Markdown, so it is not the description
     "description": """
 CRM Sequences
-=============
-
-Automated, multi-step customer engagement for Odoo CRM: automatic emails with dynamic fields,
-manual emails, calls, to-dos and delays that run by themselves, stop when the contact replies,
-and report sent, opened, replied, bounced and opted-out figures per sequence, step and seller.
-
-See README.md in the module for the user guide.
-""",
-    "category": "Sales/CRM",
+======    "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_sequence developers",
     "website": "https://github.com/crm-sequence/crm_sequence",

@@ -53,8 +53,9 @@ class CrmSequence(models.Model):
 
     _name = "crm.sequence"
     _description = "Sequence"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.sequence.reply.figures"]
     _order = "name, id"
+    _reply_figures_key = "sequence_id"
 
     name = fields.Char(required=True, tracking=True)
     state = fields.Selection(
@@ -145,6 +146,23 @@ class CrmSequence(models.Model):
         copy=True,
         context={"active_test": False},
         default=lambda self: self._default_removal_rules(),
+    )
+    reply_action_ids = fields.One2many(
+        "crm.sequence.reply.action",
+        "sequence_id",
+        string="Replies",
+        copy=True,
+        default=lambda self: self.env["crm.sequence.reply.action"]._default_commands(),
+        help="What the run does with a reply, by what the reply says (read in its new text).",
+    )
+    not_now_pause_days = fields.Integer(
+        "“Not now” pause (days)",
+        default=90,
+        help="A “not now” reply without a date pauses the run this many days.",
+    )
+    referral_enroll = fields.Boolean(
+        "Enroll referred leads",
+        help="A lead created for the person a reply refers to is enrolled in this sequence.",
     )
     tz = fields.Selection(
         _tz_get,
@@ -541,6 +559,9 @@ class CrmSequence(models.Model):
         days = vals.get("ooo_pause_days")
         if days is not None and not is_whole_number(days, 1, 365):
             raise ValidationError(self.env._("An out-of-office pause lasts 1 to 365 days, not “%(days)s”.", days=days))
+        days = vals.get("not_now_pause_days")
+        if days is not None and not is_whole_number(days, 1, 730):
+            raise ValidationError(self.env._("A “not now” pause lasts 1 to 730 days, not “%(days)s”.", days=days))
 
     @api.constrains("model_id", "email_field_id", "phone_field_id", "notify_user_field_id")
     def _check_board_fields(self):
@@ -634,7 +655,9 @@ class CrmSequence(models.Model):
             self._check_engine_fields(vals, creating=True)
             self.browse()._check_identity(vals)
             self._check_ooo_pause_days(vals)
-        return super().create(vals_list)
+        sequences = super().create(vals_list)
+        self.env["crm.sequence.reply.action"]._ensure_for(sequences)
+        return sequences
 
     def write(self, vals):
         self._check_engine_fields(vals)

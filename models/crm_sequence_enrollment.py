@@ -21,6 +21,7 @@ END_REASONS = [
     ("bounced", "Bounced"),
     ("opted_out", "Opted out"),
     ("company_replied", "Someone of the company replied"),
+    ("left_company", "Left the company"),
     ("manual", "Terminated by a user"),
     ("sequence_edited", "Sequence edited"),
     ("record_deleted", "Record deleted"),
@@ -75,13 +76,14 @@ class CrmSequenceEnrollment(models.Model):
             ("manual", "Paused by a user"),
             ("sequence", "Sequence deactivated"),
             ("out_of_office", "Out of office"),
+            ("not_now", "Not now (reply)"),
         ],
         readonly=True,
     )
     date_resume = fields.Datetime(
         "Resumes on",
         readonly=True,
-        help="An out-of-office reply paused the run: it resumes by itself on the contact's return.",
+        help="An out-of-office or a “not now” reply paused the run: it resumes by itself on this day.",
     )
     tz = fields.Char(
         "Contact time zone",
@@ -410,35 +412,54 @@ class CrmSequenceEnrollment(models.Model):
         in the run's time zone) at the opening of the send window, or for the sequence's
         default pause when the message gave none. Runs already paused by a user or the
         sequence stay as they are."""
+        self._pause_until("out_of_office", return_date)
+
+    def _pause_until(self, reason, local_date):
+        """Pause these runs for ``reason`` (``out_of_office``, ``not_now``) until ``local_date``
+        (in the run's time zone, at the opening of its send window), else for the sequence's
+        days for that reason. Runs paused by a user or the sequence stay as they are; an
+        out-of-office pause gives way to a "not now" one."""
         now = fields.Datetime.now()
-        for enrollment in self.sudo().filtered(lambda e: e.state == "active"):
+        pausable = ("out_of_office",) if reason == "not_now" else ()
+        runs = self.sudo().filtered(lambda e: e.state == "active" or (e.state == "paused" and e.pause_reason in pausable))
+        for enrollment in runs:
             sequence = enrollment.sequence_id
             calendar = sequence._send_calendar(now, enrollment._send_tz())
-            if return_date:
-                resume = calendar.to_utc(datetime.combine(return_date, time.min))
+            if local_date:
+                resume = calendar.to_utc(datetime.combine(local_date, time.min))
             else:
-                resume = now + timedelta(days=sequence.ooo_pause_days)
+                days = sequence.not_now_pause_days if reason == "not_now" else sequence.ooo_pause_days
+                resume = now + timedelta(days=days)
             resume = calendar.fit_utc(max(resume, now), in_window=False)
-            enrollment.write({"state": "paused", **self._pause_values("out_of_office", now, resume)})
+            paused_on = enrollment.date_paused if enrollment.state == "paused" else now
+            enrollment.write({"state": "paused", **self._pause_values(reason, paused_on, resume)})
             enrollment._log_trace(
-                lambda e, resume=resume: e.env._(
-                    "Sequence “%(sequence)s” paused: out-of-office reply, resumes on %(date)s.",
-                    sequence=e.sequence_id.name,
-                    date=format_datetime(e.env, resume, tz=e._send_tz(), dt_format="medium"),
+                lambda e, resume=resume: (
+                    e.env._(
+                        "Sequence “%(sequence)s” paused: out-of-office reply, resumes on %(date)s.",
+                        sequence=e.sequence_id.name,
+                        date=format_datetime(e.env, resume, tz=e._send_tz(), dt_format="medium"),
+                    )
+                    if reason == "out_of_office"
+                    else e.env._(
+                        "Sequence “%(sequence)s” paused: the contact asked to be contacted later, resumes on %(date)s.",
+                        sequence=e.sequence_id.name,
+                        date=format_datetime(e.env, resume, tz=e._send_tz(), dt_format="medium"),
+                    )
                 )
             )
 
     @api.model
     def _cron_resume_out_of_office(self, batch_size=500):
-        """Resume the runs whose contact is back (out-of-office pause over), in committed
-        batches shared with other workers."""
+        """Resume the runs whose pause with a date is over (out of office, "not now"), in
+        committed batches shared with other workers."""
         now = fields.Datetime.now()
         due = SQL("state = 'paused' AND date_resume IS NOT NULL AND date_resume <= %s", now)
         while runs := self._take_locked(due, SQL("date_resume, id"), batch_size):
             inactive = runs.filtered(lambda e: e.sequence_id.state != "active")
             # the sequence was deactivated meanwhile: it resumes them on reactivation
             inactive.write({"pause_reason": "sequence", "date_resume": False})
-            (runs - inactive)._resume(back_from_out_of_office=True)
+            (runs - inactive)._resume(after_reply=True)
             if not self.env["ir.cron"]._commit_progress(len(runs)):
                 break
 
@@ -502,12 +523,13 @@ class CrmSequenceEnrollment(models.Model):
         """Above this many runs at once, their chatter notes are left to the cron."""
         return int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.trace_now_limit", 500))
 
-    def _resume(self, back_from_out_of_office=False):
+    def _resume(self, after_reply=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;
         automatic emails are spread again within their sender's limits. Grouped: one read
         of the touches, one fit and one write per distinct moment."""
         if not self:
             return
+        reasons = {enrollment: enrollment.pause_reason for enrollment in self}
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"].sudo()
         runs = self.sudo()
@@ -539,7 +561,9 @@ class CrmSequenceEnrollment(models.Model):
         self._log_trace(
             lambda e: (
                 e.env._("Sequence “%s” resumed: the contact is back from their absence.", e.sequence_id.name)
-                if back_from_out_of_office
+                if after_reply and reasons.get(e) == "out_of_office"
+                else e.env._("Sequence “%s” resumed: the “not now” pause is over.", e.sequence_id.name)
+                if after_reply
                 else e.env._(
                     "Sequence “%(sequence)s” resumed by %(user)s.", sequence=e.sequence_id.name, user=e.env.user.name
                 )
@@ -629,6 +653,32 @@ class CrmSequenceEnrollment(models.Model):
                 enrollment._apply_status(record, values)
             if record and enrollment.sequence_id.notify_engagement_end:
                 enrollment._notify_engagement(record, trigger)
+
+    def _revive(self):
+        """A run ended by a reply whose reading a seller corrected goes on: the steps
+        still to come after its last done one are planned again from now."""
+        runs = self.sudo()
+        runs.write({"state": "active", "end_reason": False, "date_end": False, "end_note": False})
+        runs._reschedule_remaining()
+        runs._log_trace(lambda e: e.env._("Back in the sequence “%s”: the reply was read again.", e.sequence_id.name))
+
+    def _notify_interested(self, record):
+        """Tell the run's user at once, in their language, that the contact is interested."""
+        self.ensure_one()
+        user = self.user_id or self.sequence_id.user_id
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        record.message_notify(
+            partner_ids=user.partner_id.ids,
+            subject=env._(
+                "%(record)s left sequence %(sequence)s: interested", record=record.display_name, sequence=self.sequence_id.name
+            ),
+            body=env._(
+                "%(record)s replied to the sequence “%(sequence)s”, reply read as interested: answer now.",
+                record=record.display_name,
+                sequence=self.sequence_id.name,
+            ),
+            model_description=self.sequence_id.model_id.with_env(env).name,
+        )
 
     def _end_company_runs(self):
         """“Stop the whole company on reply”: end the runs of the same sequence for the

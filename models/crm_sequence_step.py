@@ -66,8 +66,9 @@ class CrmSequenceStep(models.Model):
 
     _name = "crm.sequence.step"
     _description = "Sequence Step"
-    _inherit = ["mail.render.mixin"]
+    _inherit = ["mail.render.mixin", "crm.sequence.reply.figures"]
     _order = "sequence_id, sequence, id"
+    _reply_figures_key = "step_id"
     _unrestricted_rendering = True
 
     sequence_id = fields.Many2one("crm.sequence", required=True, ondelete="cascade", index=True)

@@ -1025,12 +1025,6 @@ class CrmSequenceTouch(models.Model):
         )[0][0]
         return {"clicked": bool(first), "date_clicked": first, "machine_clicked": True}
 
-    def _mark_replied(self):
-        touches = self.filtered(lambda t: not t.replied)
-        touches.sudo().write({"replied": True, "date_replied": fields.Datetime.now()})
-        touches.enrollment_id._remove_on_engagement("reply")
-        touches.enrollment_id._end_company_runs()
-
     def _mark_bounced(self):
         touches = self.filtered(lambda t: not t.bounced)
         touches.sudo().write({"bounced": True})

@@ -2,9 +2,10 @@ import logging
 from datetime import datetime
 
 from odoo import api, fields, models
-from odoo.tools import html2plaintext
+from odoo.tools import email_split, html2plaintext
 
 from .inbound_mail import auto_reply_kind, delivery_outcome, return_date
+from .reply_intent import ReplyReading, message_body, read_reply
 
 _logger = logging.getLogger(__name__)
 
@@ -95,13 +96,25 @@ class MailThread(models.AbstractModel):
         return result
 
     def _crm_sequence_engagement(self, touches, message, message_dict):
+        """Read the answer: a person's reply makes the move its intent calls for
+        (``crm.sequence.touch._read_reply``); an automatic answer saying the contact left
+        the company ends the run (never an out-of-office pause); an out-of-office pauses
+        until the return; other automatic answers change nothing."""
         body = html2plaintext(message_dict.get("body") or "")
         kind = auto_reply_kind(message, message_dict.get("subject"), body)
-        if kind == "out_of_office":
-            received = fields.Datetime.to_datetime(message_dict.get("date")) or datetime.now()
+        received = fields.Datetime.to_datetime(message_dict.get("date")) or datetime.now()
+        raw, is_html = message_body(message)
+        own = [message_dict.get("email_from"), *touches.enrollment_id.mapped("email"), *touches.mail_mail_id.mapped("reply_to")]
+        own = [address for value in own if value for address in email_split(value)]
+        try:
+            reading = read_reply(raw, received.date(), is_html, own_emails=own)
+        except Exception:  # noqa: BLE001 - a reading bug must not lose the reply: read as "other"
+            _logger.warning("Reply intent of Message-Id %s not read", message_dict.get("message_id"), exc_info=True)
+            reading = ReplyReading()
+        if kind is None or reading.intent == "left_company":
+            touches._read_reply(reading)
+        elif kind == "out_of_office":
             touches.enrollment_id._pause_out_of_office(return_date(body, received.date()))
-        elif kind is None:
-            touches._mark_replied()
 
     def _message_parse_extract_bounce(self, email_message, message_dict):
         """Odoo takes every delivery report for a bounce; a report saying that a sequence

@@ -47,7 +47,7 @@ INTENT_PATTERNS = {
             r"\b(?:remove|take|delete)\s+(?:me|my\s+(?:e-?mail|address|details|data))\b.{0,40}?\b(?:from|off)\b",
             r"\btake\s+me\s+off\b",
             r"\bstop\s+(?:e-?mailing|contacting|writing\s+to|sending\s+(?:me|us))\b",
-            r"\b(?:do\s+not|don'?t|never)\s+(?:e-?mail|contact|write\s+to)\s+(?:me|us)\b",
+            r"\b(?:do\s+not|don'?t|never)\s+(?:e-?mail|contact|write\s+to|call)\s+(?:me|us)\b",
             r"\bopt(?:ing)?[\s-]?out\b",
             r"\bno\s+more\s+(?:e-?mails|messages)\b",
         ],
@@ -134,6 +134,8 @@ INTENT_PATTERNS = {
             r"\b(?:the\s+(?:right|best)\s+person|who\s+(?:handles|is\s+in\s+charge\s+of|looks\s+after|owns))\b",
             r"\b(?:handles|is\s+responsible\s+for|is\s+in\s+charge\s+of|looks\s+after)\s+(?:this|that|these|our|procurement|purchasing)",
             r"\b(?:i'?ve|i\s+have|i'?m)\s+(?:cc'?d|copied|looped\s+in|forwarding|forwarded)\b",
+            r"\bmy\s+colleague\b|\b(?:she|he|they)\s+(?:handles|is\s+in\s+charge|looks\s+after|owns|runs)\b",
+            r"\b(?:resend|forward|send)\s+(?:this|it)\s+to\b",
         ],
         "fr": [
             r"\bpas\s+la\s+bonne\s+personne",
@@ -248,6 +250,7 @@ INTENT_PATTERNS = {
             r"\b(?:send|share)\s+(?:me|us|over)\s+(?:more|the|a|some|your)\b",
             r"\b(?:works?\s+for\s+(?:me|us)|count\s+me\s+in|tell\s+me\s+more|i'?d\s+love\s+to|when\s+are\s+you\s+(?:free|available))\b",
             r"\b(?:how\s+much|what\s+(?:does|would)\s+it\s+cost|pricing)\b",
+            r"\b(?:call|ring|phone)\s+me\b|\b(?:could|can)\s+you\s+(?:do|call|ring|make\s+it)\b|\ba\s+(?:short\s+)?demo\s+would\b",
         ],
         "fr": [
             r"\b(?:int[ée]ress[ée]e?s?|[çc]a\s+m['’]int[ée]resse|volontiers|avec\s+plaisir|bonne\s+id[ée]e)\b",
@@ -268,6 +271,7 @@ INTENT_PATTERNS = {
             r"\b(?:ge[ïi]nteresseerd|interessant|klinkt\s+(?:goed|interessant)|graag)\b",
             r"\b(?:laten\s+we|kunnen\s+we)\s+.{0,30}(?:bellen|praten|afspreken|plannen|inplannen)",
             r"\bstuur\s+(?:mij|me|ons)\b|\bkomt\s+(?:mij|me|ons)\s+goed\s+uit\b",
+            r"\bkunt\s+u\s+(?:mij|me|ons)\b.{0,40}?\bbellen\b|\bbel\s+(?:mij|me)\b",
         ],
         "it": [
             r"\b(?:interessat[oia]|mi\s+interessa|ci\s+interessa|volentieri|con\s+piacere)\b",
@@ -732,7 +736,7 @@ def referral(text, own_emails=()):
 
 def intent_of(text):
     """The intent of a reply's new ``text`` (``"other"`` when none is written)."""
-    text = text.lower()
+    text = text.lower().replace("’", "'")
     for intent in PRIORITY:
         if COMPILED[intent].search(text):
             return intent

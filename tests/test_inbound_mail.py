@@ -155,9 +155,15 @@ class TestInboundMailGateway(CrmSequenceCommon):
             with self.subTest(sample=sample["file"]), freeze_time("2026-12-07 08:30:00"), self.mock_mail_gateway():
                 self.env["mail.thread"].message_process("crm.lead", raw)
                 kind = sample["kind"]
-                self.assertEqual(Lead.search_count([]), leads_before, "no new lead from an answer")
+                # no new lead from an answer, but one for the person a referral names
+                referred = 1 if touch.reply_intent == "referral" and touch.reply_referral_email else 0
+                self.assertEqual(Lead.search_count([]), leads_before + referred)
                 if kind == "reply":
-                    self.assertEqual((run.state, run.end_reason), ("removed", "replied"))
+                    self.assertEqual(touch.reply_intent, sample["intent"])
+                    if sample["intent"] == "not_now":  # "check back in the third quarter"
+                        self.assertEqual((run.state, run.pause_reason), ("paused", "not_now"))
+                    else:
+                        self.assertEqual((run.state, run.end_reason), ("removed", "replied"))
                     self.assertTrue(touch.replied)
                     lead = Lead.browse(run.res_id)
                     self.assertIn(
@@ -165,7 +171,7 @@ class TestInboundMailGateway(CrmSequenceCommon):
                     )
                 elif kind == "out_of_office":
                     self.assertEqual((run.state, run.pause_reason), ("paused", "out_of_office"))
-                    self.assertFalse(touch.replied)
+                    self.assertFalse(touch.replied or touch.reply_intent, "an absence is no reply")
                     # back at 09:00 in Brussels on the return day (a weekend: Monday), else in 7 days
                     expected = datetime(2026, 12, 14, 8, 30)
                     if sample["return_date"]:
@@ -290,7 +296,7 @@ class TestInboundMailGateway(CrmSequenceCommon):
         messages = len(lead.message_ids)
         Touch = type(self.env["crm.sequence.touch"])
         with (
-            patch.object(Touch, "_mark_replied", side_effect=RuntimeError("boom")),
+            patch.object(Touch, "_read_reply", side_effect=RuntimeError("boom")),
             self.assertLogs("odoo.addons.crm_sequence.models.mail_thread", level="ERROR") as logs,
             freeze_time("2026-12-07 08:30:00"),
             self.mock_mail_gateway(),
