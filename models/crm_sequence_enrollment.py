@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
@@ -14,6 +15,8 @@ from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
 from .crm_sequence_step import TASK_TYPES, step_order, touch_order
 from .cron_batches import take_locked
 
+# cursor cache key of the texts waiting for a run's next chatter note (see _trace_first)
+TRACE_FIRST_KEY = "crm_sequence_trace_first"
 END_REASONS = [
     ("replied", "Replied"),
     ("opened", "Opened"),
@@ -367,15 +370,16 @@ class CrmSequenceEnrollment(models.Model):
         runs.invalidate_recordset()
         return runs
 
-    def _end(self, state, reason, date=None):
-        """Finish these runs: cancel what they still had to do."""
+    def _end(self, state, reason, date=None, trace=True):
+        """Finish these runs: cancel what they still had to do; a chatter note says why
+        (unless ``trace`` is off: the caller writes its own)."""
         if not self:
             return
         self = self.sudo()
         date = date or fields.Datetime.now()
         self.touch_ids.filtered(lambda t: t.state == "scheduled").write({"state": "canceled"})
         self.write({"state": state, "end_reason": reason, "date_end": date, **self._pause_values(False)})
-        if reason != "record_deleted":
+        if trace and reason != "record_deleted":
             reasons = dict(self._fields["end_reason"]._description_selection(self.env))
             self._log_trace(
                 lambda e: e.env._(
@@ -421,7 +425,9 @@ class CrmSequenceEnrollment(models.Model):
         out-of-office pause gives way to a "not now" one."""
         now = fields.Datetime.now()
         pausable = ("out_of_office",) if reason == "not_now" else ()
-        runs = self.sudo().filtered(lambda e: e.state == "active" or (e.state == "paused" and e.pause_reason in pausable))
+        runs = self.sudo().filtered(
+            lambda e: e.state == "active" or (e.state == "paused" and e.pause_reason in pausable)
+        )
         for enrollment in runs:
             sequence = enrollment.sequence_id
             calendar = sequence._send_calendar(now, enrollment._send_tz())
@@ -502,26 +508,46 @@ class CrmSequenceEnrollment(models.Model):
         """A note on each enrolled record's chatter (no notification), ``body(enrollment)``
         giving its text: who enrolled, paused, resumed or ended the run, and why. Above
         ``crm_sequence.trace_now_limit`` runs the cron writes them right after
-        (``crm.sequence.note``): the action stays quick."""
+        (``crm.sequence.note``): the action stays quick. A text waiting for the run's next
+        note (``_trace_first``) opens it."""
         runs = self.sudo()
         if not runs:
             return
         if len(runs) > self._trace_now_limit():
             runs.env["crm.sequence.note"]._queue(runs, [Markup("<p>%s</p>") % body(e) for e in self])
             return
+        first = self.env.cr.cache.get(TRACE_FIRST_KEY, {})
         for res_model, enrollments in runs.grouped("res_model").items():
             Model = self.env[res_model]
             if not hasattr(Model, "_message_log_batch"):
                 continue
             records = Model.browse(enrollments.mapped("res_id")).exists()
             existing = set(records.ids)
-            bodies = {e.res_id: Markup("<p>%s</p>") % body(e) for e in enrollments if e.res_id in existing}
+            bodies = {}
+            for e in enrollments.filtered(lambda e: e.res_id in existing):
+                opening = first.pop(e.id, None)
+                bodies[e.res_id] = Markup("<p>%s</p>") % body(e)
+                if opening:
+                    bodies[e.res_id] = Markup("<p>%s</p>") % opening(e.env) + bodies[e.res_id]
             records._message_log_batch(bodies=bodies)
 
     @api.model
     def _trace_now_limit(self):
         """Above this many runs at once, their chatter notes are left to the cron."""
         return int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.trace_now_limit", 500))
+
+    @contextmanager
+    def _trace_first(self, text):
+        """Within the block, the run's next chatter note opens with ``text(env)`` (one note
+        for "Reply read as: …" and what the run did); written alone if none comes."""
+        self.ensure_one()
+        first = self.env.cr.cache.setdefault(TRACE_FIRST_KEY, {})
+        first[self.id] = text
+        try:
+            yield
+        finally:
+            if first.pop(self.id, None):
+                self._log_trace(lambda e: text(e.env))
 
     def _resume(self, after_reply=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;
@@ -662,22 +688,28 @@ class CrmSequenceEnrollment(models.Model):
         runs._reschedule_remaining()
         runs._log_trace(lambda e: e.env._("Back in the sequence “%s”: the reply was read again.", e.sequence_id.name))
 
-    def _notify_interested(self, record):
-        """Tell the run's user at once, in their language, that the contact is interested."""
+    def _notify_interested(self, record, reading_note, ended):
+        """One note on the record for an interested reply, sent at once to the run's user
+        (inbox or email, their preference) in their language: how the reply was read
+        (``reading_note(env)``), that the run ended (``ended``), and to answer now. It
+        stands for the run's chatter note of the reading and of its end."""
         self.ensure_one()
+        self.env.cr.cache.get(TRACE_FIRST_KEY, {}).pop(self.id, None)
         user = self.user_id or self.sequence_id.user_id
         env = self.with_context(lang=user.lang or self.env.lang).env
-        record.message_notify(
-            partner_ids=user.partner_id.ids,
+        lines = [reading_note(env)]
+        if ended:
+            lines.append(env._("Left the sequence “%s”: replied.", self.sequence_id.name))
+        lines.append(env._("%s is interested: answer now.", record.display_name))
+        record.message_post(
+            body=Markup("").join(Markup("<p>%s</p>") % line for line in lines),
             subject=env._(
-                "%(record)s left sequence %(sequence)s: interested", record=record.display_name, sequence=self.sequence_id.name
-            ),
-            body=env._(
-                "%(record)s replied to the sequence “%(sequence)s”, reply read as interested: answer now.",
+                "%(record)s left sequence %(sequence)s: interested",
                 record=record.display_name,
                 sequence=self.sequence_id.name,
             ),
-            model_description=self.sequence_id.model_id.with_env(env).name,
+            subtype_xmlid="mail.mt_note",
+            partner_ids=user.partner_id.ids,
         )
 
     def _end_company_runs(self):

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, format_date
 
+from .crm_sequence_enrollment import TRACE_FIRST_KEY
 from .crm_sequence_reply_action import ACTIONS, DEFAULT_ACTIONS, INTENT_LABELS
 from .reply_intent import INTENTS
 
@@ -53,23 +54,25 @@ class CrmSequenceTouch(models.Model):
                     "reply_referral_name": reading.referral_name,
                 }
             )
-            touch._reply_move()
+            touch._reply_move(record_exists=True)
 
-    def _reply_move(self):
+    def _reply_move(self, record_exists=False):
         """Do what the run's sequence does for this touch's ``reply_intent`` and say it in
-        the record's chatter ("Reply read as: not now, until 2 March")."""
+        the record's chatter ("Reply read as: not now, until 2 March"). ``record_exists``:
+        the reply was just posted on the record (no need to check it is still there)."""
         self.ensure_one()
         touch = self.sudo()
         run = touch.enrollment_id
         line = run.sequence_id.reply_action_ids.filtered(lambda a: a.intent == touch.reply_intent)[:1]
         action = line.action or DEFAULT_ACTIONS[touch.reply_intent]
         touch.reply_action = action
-        record = self.env[run.res_model].sudo().browse(run.res_id).exists()
-        run._log_trace(lambda e: touch._reading_note(e.env))
-        getattr(touch, f"_reply_move_{action}")(run, line, record)
+        record = self.env[run.res_model].sudo().browse(run.res_id)
+        record = record if record_exists else record.exists()
+        with run._trace_first(touch._reading_note):
+            getattr(touch, f"_reply_move_{action}")(run, line, record)
 
     def _reading_note(self, env):
-        """"Reply read as: not now, until 2 March", in ``env``'s language."""
+        """ "Reply read as: not now, until 2 March", in ``env``'s language."""
         labels = dict(self._fields["reply_intent"]._description_selection(env))
         text = env._("Reply read as: %s", labels[self.reply_intent].lower())
         if self.reply_intent == "not_now" and self.reply_resume_date:
@@ -79,20 +82,27 @@ class CrmSequenceTouch(models.Model):
                 date=format_date(env, self.reply_resume_date, date_format="d MMMM"),
             )
         elif self.reply_referral_email or self.reply_referral_name:
-            person = " ".join(filter(None, (self.reply_referral_name, f"<{self.reply_referral_email}>" if self.reply_referral_email else None)))
-            text = env._("Reply read as: %(intent)s (%(person)s)", intent=labels[self.reply_intent].lower(), person=person)
+            person = " ".join(
+                filter(
+                    None,
+                    (self.reply_referral_name, f"<{self.reply_referral_email}>" if self.reply_referral_email else None),
+                )
+            )
+            text = env._(
+                "Reply read as: %(intent)s (%(person)s)", intent=labels[self.reply_intent].lower(), person=person
+            )
         if self.reply_corrected_by_id:
             text = env._("%(text)s, corrected by %(user)s", text=text, user=self.reply_corrected_by_id.name)
         return text
 
-    def _end_replied(self, run, record, status_line):
+    def _end_replied(self, run, record, status_line, trace=True):
         """End the run as "replied" with ``status_line``'s status (and the company's other
         runs when the sequence stops the whole company), when the reply removal rule is
         on: its "Removes" switch keeps runs going on any reply. Whether it ended."""
         rule = run.sequence_id.removal_rule_ids.filtered(lambda r: r.trigger == "reply")[:1]
         if run.state not in ("active", "paused") or not rule.active:
             return False
-        run._end("removed", "replied")
+        run._end("removed", "replied", trace=trace)
         values = status_line._status_values() if status_line else {}
         if record and values:
             run._apply_status(record, values)
@@ -102,9 +112,9 @@ class CrmSequenceTouch(models.Model):
     def _reply_move_end_notify(self, run, line, record):
         """Interested: end (replied) with the reply rule's status, tell the seller now."""
         rule = run.sequence_id.removal_rule_ids.filtered(lambda r: r.trigger == "reply")[:1]
-        self._end_replied(run, record, rule)
+        ended = self._end_replied(run, record, rule, trace=False)
         if record:
-            run._notify_interested(record)
+            run._notify_interested(record, self._reading_note, ended)
 
     def _reply_move_end(self, run, line, record):
         """End (replied), with the status of the intent's line (e.g. a lost stage)."""
@@ -114,11 +124,15 @@ class CrmSequenceTouch(models.Model):
         run._pause_until("not_now", self.reply_resume_date)
 
     def _reply_move_end_referral(self, run, line, record):
-        """End (replied) and keep the referred person: a note, and for leads a new lead
-        "referred by" the contact, enrolled in the same sequence when it says so."""
+        """End (replied) and keep the referred person: named in the run's note, and for
+        leads a new lead "referred by" the contact, enrolled in the same sequence when the
+        sequence says so."""
+        if record and self.reply_referral_email and record._name == "crm.lead":
+            created = self._create_referral(run, record)
+            first = self.env.cr.cache.setdefault(TRACE_FIRST_KEY, {})
+            reading = first.get(run.id) or self._reading_note
+            first[run.id] = lambda env: f"{reading(env)}. {created}"
         self._reply_move_end(run, line, record)
-        if record and (self.reply_referral_email or self.reply_referral_name):
-            self._create_referral(run, record)
 
     def _reply_move_end_left_company(self, run, line, record):
         if run.state in ("active", "paused"):
@@ -141,38 +155,35 @@ class CrmSequenceTouch(models.Model):
         return
 
     def _create_referral(self, run, record):
-        """Log the referred person on the record; on a lead, a new lead for them."""
+        """A new lead for the person a lead's contact referred us to; what was done, to note."""
         name = self.reply_referral_name or self.reply_referral_email
-        if record._name != "crm.lead" or not self.reply_referral_email:
-            return
+        by = record.contact_name or record.partner_id.name or record.email_from
         lead = (
             self.env["crm.lead"]
             .sudo()
             .create(
                 {
-                    "name": self.env._("%(name)s (referred by %(by)s)", name=name, by=record.contact_name or record.display_name),
+                    "name": self.env._("%(name)s (referred by %(by)s)", name=name, by=by or record.display_name),
                     "contact_name": self.reply_referral_name,
                     "email_from": self.reply_referral_email,
                     "partner_name": record.partner_name or record.partner_id.commercial_partner_id.name,
-                    "referred": record.contact_name or record.partner_id.name or record.email_from,
+                    "referred": by,
+                    "description": Markup("<p>%s</p>")
+                    % self.env._(
+                        "Referred by %(by)s in a reply to the sequence “%(sequence)s” (%(record)s).",
+                        by=by or record.display_name,
+                        sequence=run.sequence_id.name,
+                        record=record.display_name,
+                    ),
                     "user_id": record.user_id.id,
                     "team_id": record.team_id.id,
                     "company_id": record.company_id.id,
-                    "type": "lead" if record.type == "lead" else "opportunity",
+                    "type": record.type,
                 }
             )
         )
-        lead._message_log(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Referred by %(by)s in a reply to the sequence “%(sequence)s” (%(record)s).",
-                by=record.contact_name or record.display_name,
-                sequence=run.sequence_id.name,
-                record=record.display_name,
-            )
-        )
-        sequence = run.sequence_id
         note = self.env._("New lead for the referred person: %s.", lead.display_name)
+        sequence = run.sequence_id
         if sequence.referral_enroll:
             try:
                 with self.env.cr.savepoint():
@@ -180,7 +191,7 @@ class CrmSequenceTouch(models.Model):
                 note = self.env._("%(note)s %(result)s", note=note, result=result["message"])
             except (UserError, AccessError) as error:
                 note = self.env._("%(note)s Not enrolled: %(error)s", note=note, error=error)
-        record._message_log(body=Markup("<p>%s</p>") % note)
+        return note
 
     # ------------------------------------------------------------------
     # Seller's correction
@@ -200,15 +211,19 @@ class CrmSequenceTouch(models.Model):
             "target": "new",
         }
 
-    def action_set_reply_intent(self, intent):
+    def action_set_reply_intent(self, intent=None):
         """The seller reads the reply otherwise: store ``intent`` (the first reading is
         kept in ``reply_intent_read``, corrections are counted) and redo the move, e.g.
         a "not now" pause ends when the reply was in fact interested. Whoever may manage
-        the run (pause, resume, terminate) may correct it."""
+        the run (pause, resume, terminate) may correct it. The form's buttons give the
+        intent in their context (``crm_sequence_reply_intent``)."""
         self.ensure_one()
+        intent = intent or self.env.context.get("crm_sequence_reply_intent")
         if intent not in INTENTS:
             labels = ", ".join(key for key, _label in INTENT_LABELS)
-            raise UserError(self.env._("“%(intent)s” is no reply intent: use one of %(labels)s.", intent=intent, labels=labels))
+            raise UserError(
+                self.env._("“%(intent)s” is no reply intent: use one of %(labels)s.", intent=intent, labels=labels)
+            )
         self.enrollment_id._check_manage()
         touch = self.sudo()
         if not touch.reply_intent:
@@ -271,5 +286,7 @@ class CrmSequenceTouch(models.Model):
         for record, sent in Touch._read_group(
             [(key, "in", ids), ("state", "=", "done"), ("message_id", "!=", False)], [key], ["__count"]
         ):
-            figures[record.id]["positive_reply_rate"] = figures[record.id]["reply_positive_count"] / sent if sent else 0.0
+            figures[record.id]["positive_reply_rate"] = (
+                figures[record.id]["reply_positive_count"] / sent if sent else 0.0
+            )
         return figures

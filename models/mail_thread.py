@@ -104,7 +104,8 @@ class MailThread(models.AbstractModel):
         kind = auto_reply_kind(message, message_dict.get("subject"), body)
         received = fields.Datetime.to_datetime(message_dict.get("date")) or datetime.now()
         raw, is_html = message_body(message)
-        own = [message_dict.get("email_from"), *touches.enrollment_id.mapped("email"), *touches.mail_mail_id.mapped("reply_to")]
+        # no referral to the contact or to us (quotes of our email are removed, signatures may remain)
+        own = [message_dict.get("email_from"), message_dict.get("to"), *touches.enrollment_id.mapped("email")]
         own = [address for value in own if value for address in email_split(value)]
         try:
             reading = read_reply(raw, received.date(), is_html, own_emails=own)

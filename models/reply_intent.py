@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - patterns as data: one alternative per language on a line reads best
 """Reading what a person wrote back to a sequence email: the intent of its new text and what
 it names (a date to try again, the person to ask instead). Plain Python (no ORM), checked
 on its own against the corpus of ``tests/data/replies`` (``tests/test_reply_intent.py``).
@@ -22,7 +23,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from odoo.tools.mail import tag_quote
 
@@ -369,8 +371,12 @@ BANNER_LINES = re.compile(
 # ----------------------------------------------------------------------------------------------
 
 MONTHS = {
-    **dict.fromkeys(("january", "jan", "janvier", "janv", "januar", "jänner", "enero", "ene", "januari", "gennaio", "genn"), 1),
-    **dict.fromkeys(("february", "feb", "février", "fevrier", "févr", "fevr", "februar", "febrero", "februari", "febbraio"), 2),
+    **dict.fromkeys(
+        ("january", "jan", "janvier", "janv", "januar", "jänner", "enero", "ene", "januari", "gennaio", "genn"), 1
+    ),
+    **dict.fromkeys(
+        ("february", "feb", "février", "fevrier", "févr", "fevr", "februar", "febrero", "februari", "febbraio"), 2
+    ),
     **dict.fromkeys(("march", "mar", "mars", "märz", "maerz", "marzo", "maart", "mrt"), 3),
     **dict.fromkeys(("april", "apr", "avril", "avr", "abril", "abr", "aprile"), 4),
     **dict.fromkeys(("may", "mai", "mayo", "mei", "maggio"), 5),
@@ -380,12 +386,34 @@ MONTHS = {
     **dict.fromkeys(("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre"), 9),
     **dict.fromkeys(("october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott"), 10),
     **dict.fromkeys(("november", "nov", "novembre", "noviembre"), 11),
-    **dict.fromkeys(("december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dic", "dicembre"), 12),
+    **dict.fromkeys(
+        ("december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dic", "dicembre"), 12
+    ),
 }
 NUMBERS = {
-    **dict.fromkeys(("a", "an", "one", "un", "une", "ein", "eine", "einem", "einer", "einen", "uno", "una", "een", "één"), 1),
+    **dict.fromkeys(
+        ("a", "an", "one", "un", "une", "ein", "eine", "einem", "einer", "einen", "uno", "una", "een", "één"), 1
+    ),
     **dict.fromkeys(("two", "a couple of", "couple of", "deux", "zwei", "dos", "twee", "due"), 2),
-    **dict.fromkeys(("three", "a few", "few", "trois", "quelques", "drei", "ein paar", "tres", "unos", "unas", "drie", "paar", "tre", "qualche"), 3),
+    **dict.fromkeys(
+        (
+            "three",
+            "a few",
+            "few",
+            "trois",
+            "quelques",
+            "drei",
+            "ein paar",
+            "tres",
+            "unos",
+            "unas",
+            "drie",
+            "paar",
+            "tre",
+            "qualche",
+        ),
+        3,
+    ),
     **dict.fromkeys(("four", "quatre", "vier", "cuatro", "quattro"), 4),
     **dict.fromkeys(("five", "cinq", "fünf", "funf", "cinco", "vijf", "cinque"), 5),
     **dict.fromkeys(("six", "sechs", "seis", "zes", "sei"), 6),
@@ -393,16 +421,55 @@ NUMBERS = {
     **dict.fromkeys(("twelve", "douze", "zwölf", "doce", "twaalf", "dodici"), 12),
 }
 UNITS = {
-    **dict.fromkeys(("day", "days", "jour", "jours", "tag", "tagen", "tage", "día", "días", "dia", "dias", "dag", "dagen", "giorno", "giorni"), "days"),
-    **dict.fromkeys(("week", "weeks", "semaine", "semaines", "woche", "wochen", "semana", "semanas", "weken", "settimana", "settimane"), "weeks"),
-    **dict.fromkeys(("month", "months", "mois", "monat", "monaten", "monate", "mes", "meses", "maand", "maanden", "mese", "mesi"), "months"),
+    **dict.fromkeys(
+        (
+            "day",
+            "days",
+            "jour",
+            "jours",
+            "tag",
+            "tagen",
+            "tage",
+            "día",
+            "días",
+            "dia",
+            "dias",
+            "dag",
+            "dagen",
+            "giorno",
+            "giorni",
+        ),
+        "days",
+    ),
+    **dict.fromkeys(
+        (
+            "week",
+            "weeks",
+            "semaine",
+            "semaines",
+            "woche",
+            "wochen",
+            "semana",
+            "semanas",
+            "weken",
+            "settimana",
+            "settimane",
+        ),
+        "weeks",
+    ),
+    **dict.fromkeys(
+        ("month", "months", "mois", "monat", "monaten", "monate", "mes", "meses", "maand", "maanden", "mese", "mesi"),
+        "months",
+    ),
 }
 _MONTH = r"(?P<month>" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + r")\b\.?"
 _NUMBER = r"(?P<number>\d{1,2}|" + "|".join(sorted((re.escape(n) for n in NUMBERS), key=len, reverse=True)) + r")"
 _UNIT = r"(?P<unit>" + "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True)) + r")\b"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|e|\.|º)?"
 # words before a date saying the contact wants us back only after it (the day after)
-AFTER_WORDS = re.compile(r"(?:\bafter|\baprès|\bnach|\bdespués\s+de(?:l)?|\bna|\bdopo)\s+(?:the\s+|le\s+|el\s+|il\s+|dem\s+|den\s+)?$", re.I)
+AFTER_WORDS = re.compile(
+    r"(?:\bafter|\baprès|\bnach|\bdespués\s+de(?:l)?|\bna|\bdopo)\s+(?:the\s+|le\s+|el\s+|il\s+|dem\s+|den\s+)?$", re.I
+)
 
 DATE_PATTERNS = (
     # "15 January 2027", "15. Januar", "le 15 janvier", "15 de enero", "January 15th"
@@ -419,37 +486,57 @@ DATE_PATTERNS = (
             re.I,
         ),
     ),
-    ("relative", re.compile(rf"\b{_NUMBER}\s+{_UNIT}\s+(?:from\s+now|later|plus\s+tard|sp[äa]ter|m[áa]s\s+tarde|later|dopo)", re.I)),
-    ("next", re.compile(
-        r"\bnext\s+(?P<unit>week|month|quarter|year)\b"
-        r"|\b(?:la\s+semaine|le\s+mois|le\s+trimestre|l['’]ann[ée]e)\s+(?P<unit_fr>prochaine?)\b"
-        r"|\bn[äa]chste[nms]?\s+(?P<unit_de>woche|monat|quartal|jahr)\b"
-        r"|\b(?:la\s+)?(?:pr[óo]xima\s+(?P<unit_es1>semana)|(?:el\s+)?pr[óo]ximo\s+(?P<unit_es2>mes|trimestre|a[ñn]o))\b"
-        r"|\b(?:semana|mes|trimestre|a[ñn]o)\s+(?:que\s+viene|pr[óo]xim[oa])\b"
-        r"|\bvolgende?\s+(?P<unit_nl>week|maand|kwartaal|jaar)\b"
-        r"|\b(?:la\s+)?(?:prossima\s+(?P<unit_it1>settimana)|(?:il\s+|l['’])?prossimo\s+(?P<unit_it2>mese|trimestre|anno))\b"
-        r"|\b(?:la\s+settimana|il\s+mese|il\s+trimestre|l['’]anno)\s+prossim[oa]\b",
-        re.I,
-    )),
-    ("quarter", re.compile(
-        r"\b(?:q(?P<q>[1-4])|(?P<qword>first|second|third|fourth|premier|deuxi[èe]me|second|troisi[èe]me|quatri[èe]me"
-        r"|ersten?|zweiten?|dritten?|vierten?|primer|segundo|tercer|cuarto|eerste|tweede|derde|vierde|primo|secondo|terzo|quarto)"
-        r"\s+(?:quarter|trimestre|quartal|kwartaal))\b",
-        re.I,
-    )),
-    ("summer", re.compile(
-        r"\b(?:after\s+the\s+summer|apr[èe]s\s+l['’][ée]t[ée]|[àa]\s+la\s+rentr[ée]e|nach\s+dem\s+sommer|nach\s+den\s+sommerferien"
-        r"|despu[ée]s\s+del\s+verano|na\s+de\s+zomer(?:vakantie)?|dopo\s+l['’]estate)\b",
-        re.I,
-    )),
-    ("new_year", re.compile(
-        r"\b(?:in\s+the\s+new\s+year|early\s+next\s+year|d[ée]but\s+(?:de\s+l['’]ann[ée]e\s+prochaine|d['’]ann[ée]e)"
-        r"|anfang\s+(?:n[äa]chsten\s+jahres|des\s+jahres)|a\s+principios\s+del\s+a[ñn]o(?:\s+que\s+viene)?"
-        r"|begin\s+volgend\s+jaar|all['’]inizio\s+del(?:l['’])?\s*(?:prossimo\s+)?anno)\b",
-        re.I,
-    )),
+    (
+        "relative",
+        re.compile(
+            rf"\b{_NUMBER}\s+{_UNIT}\s+(?:from\s+now|later|plus\s+tard|sp[äa]ter|m[áa]s\s+tarde|later|dopo)", re.I
+        ),
+    ),
+    (
+        "next",
+        re.compile(
+            r"\bnext\s+(?P<unit>week|month|quarter|year)\b"
+            r"|\b(?:la\s+semaine|le\s+mois|le\s+trimestre|l['’]ann[ée]e)\s+(?P<unit_fr>prochaine?)\b"
+            r"|\bn[äa]chste[nms]?\s+(?P<unit_de>woche|monat|quartal|jahr)\b"
+            r"|\b(?:la\s+)?(?:pr[óo]xima\s+(?P<unit_es1>semana)|(?:el\s+)?pr[óo]ximo\s+(?P<unit_es2>mes|trimestre|a[ñn]o))\b"
+            r"|\b(?:semana|mes|trimestre|a[ñn]o)\s+(?:que\s+viene|pr[óo]xim[oa])\b"
+            r"|\bvolgende?\s+(?P<unit_nl>week|maand|kwartaal|jaar)\b"
+            r"|\b(?:la\s+)?(?:prossima\s+(?P<unit_it1>settimana)|(?:il\s+|l['’])?prossimo\s+(?P<unit_it2>mese|trimestre|anno))\b"
+            r"|\b(?:la\s+settimana|il\s+mese|il\s+trimestre|l['’]anno)\s+prossim[oa]\b",
+            re.I,
+        ),
+    ),
+    (
+        "quarter",
+        re.compile(
+            r"\b(?:q(?P<q>[1-4])|(?P<qword>first|second|third|fourth|premier|deuxi[èe]me|second|troisi[èe]me|quatri[èe]me"
+            r"|ersten?|zweiten?|dritten?|vierten?|primer|segundo|tercer|cuarto|eerste|tweede|derde|vierde|primo|secondo|terzo|quarto)"
+            r"\s+(?:quarter|trimestre|quartal|kwartaal))\b",
+            re.I,
+        ),
+    ),
+    (
+        "summer",
+        re.compile(
+            r"\b(?:after\s+the\s+summer|apr[èe]s\s+l['’][ée]t[ée]|[àa]\s+la\s+rentr[ée]e|nach\s+dem\s+sommer|nach\s+den\s+sommerferien"
+            r"|despu[ée]s\s+del\s+verano|na\s+de\s+zomer(?:vakantie)?|dopo\s+l['’]estate)\b",
+            re.I,
+        ),
+    ),
+    (
+        "new_year",
+        re.compile(
+            r"\b(?:in\s+the\s+new\s+year|early\s+next\s+year|d[ée]but\s+(?:de\s+l['’]ann[ée]e\s+prochaine|d['’]ann[ée]e)"
+            r"|anfang\s+(?:n[äa]chsten\s+jahres|des\s+jahres)|a\s+principios\s+del\s+a[ñn]o(?:\s+que\s+viene)?"
+            r"|begin\s+volgend\s+jaar|all['’]inizio\s+del(?:l['’])?\s*(?:prossimo\s+)?anno)\b",
+            re.I,
+        ),
+    ),
     # a month alone: "in March", "en mars", "ab Februar", "a partir de marzo", "in maart", "a marzo"
-    ("month", re.compile(rf"(?<![\w-])(?!(?:mar|may|mai|ago|dic|mes|jun|jul)\b){_MONTH}(?:\s+(?P<year>\d{{4}}))?", re.I)),
+    (
+        "month",
+        re.compile(rf"(?<![\w-])(?!(?:mar|may|mai|ago|dic|mes|jun|jul)\b){_MONTH}(?:\s+(?P<year>\d{{4}}))?", re.I),
+    ),
     ("month", re.compile(r"\b(?P<month>mar|may|mai|jun|jul)\b\s*(?P<year>\d{4})", re.I)),
 )
 ORDINALS = {
@@ -460,7 +547,9 @@ ORDINALS = {
 }  # fmt: skip
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.U)
 NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’À-ÿ-]+"
-NAME_BEFORE_EMAIL = re.compile(rf"({NAME_WORD}(?:\s+(?:{NAME_WORD}|de|van|von|der|den|di|da|del|la|le)){{0,3}})\s*[(<\[:,–—-]?\s*(?:at|à|a|unter|en|op|via|:)?\s*[(<\[]?(?:mailto:)?$")
+NAME_BEFORE_EMAIL = re.compile(
+    rf"({NAME_WORD}(?:\s+(?:{NAME_WORD}|de|van|von|der|den|di|da|del|la|le)){{0,3}})\s*[(<\[:,–—-]?\s*(?:at|à|a|unter|en|op|via|:)?\s*[(<\[]?(?:mailto:)?$"
+)
 NAME_AFTER = re.compile(
     rf"\b(?:contact|talk\s+to|speak\s+(?:to|with)|reach\s+out\s+to|contactez|voyez\s+avec|adressez-vous\s+[àa]|[ée]crivez\s+[àa]"
     rf"|an|contacte\s+con|hable\s+con|escriba\s+a|contact\s+op\s+met|contatti|scriva\s+a|rivolgersi\s+a|si\s+rivolga\s+a)"
@@ -492,11 +581,31 @@ class ReplyReading:
 # New text
 # ----------------------------------------------------------------------------------------------
 
-BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr", "pre", "ul", "ol"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "blockquote",
+    "hr",
+    "pre",
+    "ul",
+    "ol",
+}
 
 
 # the opening tag of Gmail's, Outlook's or Yahoo's quoted conversation (see ``_starts_history``)
-HISTORY_MARK = re.compile(r"""(?:class=["'][^"']*\b(?:gmail_quote|yahoo_quoted)|id=["'](?:divRplyFwdMsg|appendonsend)["'])""")
+HISTORY_MARK = re.compile(
+    r"""(?:class=["'][^"']*\b(?:gmail_quote|yahoo_quoted)|id=["'](?:divRplyFwdMsg|appendonsend)["'])"""
+)
 
 
 def _starts_history(element):
@@ -572,11 +681,15 @@ def plain_new_text(text):
             continue
         if CUT_LINES.match(head) or DISCLAIMER_LINES.match(head):
             break
-        if HEADER_FROM.match(head) and any(HEADER_SENT.match(following[:100]) for following in lines[index : index + 3]):
+        if HEADER_FROM.match(head) and any(
+            HEADER_SENT.match(following[:100]) for following in lines[index : index + 3]
+        ):
             break  # Outlook's "From: / Sent:" block
         header = _quote_header_lines(lines, index - 1)
         if header:
-            if not any(following.lstrip().startswith(">") for following in lines[index - 1 + header : index + header + 2]):
+            if not any(
+                following.lstrip().startswith(">") for following in lines[index - 1 + header : index + header + 2]
+            ):
                 break  # a header followed by unquoted text: the history, not answers between quotes
             index += header - 1
             continue
@@ -779,7 +892,11 @@ def large_replies(size=100_000):
     """``[(body, is_html)]``: a short answer on top of a long conversation, plain text and
     HTML, ``size`` characters each (the reading's worst realistic case, see the benchmark)."""
     top = "Hi Alice,\n\nNot right now. Please reach out again in March.\n\nBest regards,\nDana\n\n"
-    plain = top + "On Mon, Dec 7, 2026 at 9:14 AM Alice <a@b.example> wrote:\n" + "> an older message quoted\n" * (size // 20)
+    plain = (
+        top
+        + "On Mon, Dec 7, 2026 at 9:14 AM Alice <a@b.example> wrote:\n"
+        + "> an older message quoted\n" * (size // 20)
+    )
     html = (
         '<div dir="ltr"><div>Not right now. Please reach out again in March.</div></div><div class="gmail_quote">'
         "<blockquote>" + "<div>an older message <b>quoted</b> again</div>" * (size // 40) + "</blockquote></div>"

@@ -50,11 +50,11 @@ class TestEngagement(EngagementCase):
             [
                 ("model", "=", "crm.lead"),
                 ("res_id", "=", lead.id),
-                ("message_type", "=", "user_notification"),
                 ("partner_ids", "in", self.user_owner.partner_id.ids),
                 ("subject", "ilike", "left sequence"),
             ]
         )
+        # an interested reply: one note on the lead, sent to the seller at once
         self.assertEqual(len(notification), 1)
         self.assertIn("Welcome", notification.subject)
         self.assertIn("replied", str(notification.body))

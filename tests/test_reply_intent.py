@@ -13,8 +13,8 @@ import pytest
 from odoo.addons.crm_sequence.models.reply_intent import (
     INTENT_PATTERNS,
     INTENTS,
-    message_body,
     large_replies,
+    message_body,
     new_text,
     read_reply,
     resume_date,

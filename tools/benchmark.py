@@ -76,7 +76,9 @@ def bench_replies(repeat=200):
         (("<p>We are thinking about it, more on this later.</p>" * 2000)[:100_000], True),
     ]
     for index, (body, is_html) in enumerate(reader.large_replies() + unquoted):
-        label = "100 KB " + ("HTML" if is_html else "plain-text") + (" reply" if index < 2 else " of new text, no quote")
+        label = (
+            "100 KB " + ("HTML" if is_html else "plain-text") + (" reply" if index < 2 else " of new text, no quote")
+        )
         timings = []
         for _index in range(repeat):
             start = time.perf_counter()

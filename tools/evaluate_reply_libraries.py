@@ -135,7 +135,9 @@ def main():
         expected = sample["return_date"] and date.fromisoformat(sample["return_date"])
         ours += im.return_date(body, RECEIVED) == (expected or None)
         theirs += dp(body, RECEIVED) == (expected or None)
-    print(f"out-of-office return dates: ours {ours}/{len(samples)}, dateparser (first future date) {theirs}/{len(samples)}")
+    print(
+        f"out-of-office return dates: ours {ours}/{len(samples)}, dateparser (first future date) {theirs}/{len(samples)}"  # noqa: E501
+    )
 
 
 if __name__ == "__main__":
