@@ -44,7 +44,7 @@ class CrmSequenceReplyAction(models.Model):
     _description = "Sequence Reply Action"
     _order = "sequence_id, id"
 
-    intent = fields.Selection(INTENT_LABELS, required=True, readonly=True)
+    intent = fields.Selection(INTENT_LABELS, required=True)
     action = fields.Selection(ACTIONS, required=True)
 
     _intent_unique = models.Constraint(
