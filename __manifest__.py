@@ -6,7 +6,15 @@
     # the README is Markdown, so it is not the description
     "description": """
 CRM Sequences
-======    "category": "Sales/CRM",
+=============
+
+Automated, multi-step customer engagement for Odoo CRM: automatic emails with dynamic fields,
+manual emails, calls, to-dos and delays that run by themselves, stop when the contact replies,
+and report sent, opened, replied, bounced and opted-out figures per sequence, step and seller.
+
+See README.md in the module for the user guide.
+""",
+    "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_sequence developers",
     "website": "https://github.com/crm-sequence/crm_sequence",
