@@ -8,7 +8,7 @@ from odoo.tools import email_normalize, format_date
 
 from .crm_sequence_enrollment import TRACE_FIRST_KEY
 from .crm_sequence_reply_action import ACTIONS, DEFAULT_ACTIONS, INTENT_LABELS
-from .reply_intent import INTENTS
+from .reply_intent import INTENTS, ReplyReading
 
 
 class CrmSequenceTouch(models.Model):
@@ -55,6 +55,11 @@ class CrmSequenceTouch(models.Model):
                 }
             )
             touch._reply_move(record_exists=True)
+
+    def _mark_replied(self):
+        """A reply whose text is not read (tests, integrations): as a reply read as "other",
+        the removal rules decide, as before replies were read."""
+        self._read_reply(ReplyReading())
 
     def _reply_move(self, record_exists=False):
         """Do what the run's sequence does for this touch's ``reply_intent`` and say it in
