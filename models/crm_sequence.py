@@ -13,6 +13,7 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, step_order
 from .engine_flags import engine_flag, engine_flag_set
+from .planner import SequenceRules
 from .send_calendar import MAX_SEARCH_DAYS, SendCalendar
 from .value_checks import is_whole_number
 
@@ -21,6 +22,7 @@ RUNNING_STATES = ("active", "paused")
 WEEKDAY_FIELDS = ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun")
 # Fields whose change moves the schedule of running enrollments (see crm.sequence.edit).
 TIMING_FIELDS = {
+    "day_mode",
     "tz",
     "use_contact_tz",
     "send_hour_from",
@@ -169,6 +171,16 @@ class CrmSequence(models.Model):
         string="Time zone",
         required=True,
         default=lambda self: self.env.user.tz or "UTC",
+    )
+    day_mode = fields.Selection(
+        [("sending", "Sending days"), ("calendar", "Calendar days")],
+        "Count days in",
+        required=True,
+        default="sending",
+        help="Sending days: day N is the Nth sending day of the run (weekends and holidays are not counted), "
+        "so two steps fall on the same day only when they have the same day, and a delay always shows. "
+        "Calendar days: day N is calendar day N of the run; a step on a weekend or holiday moves to the next "
+        "sending day and may meet a later step there.",
     )
     use_contact_tz = fields.Boolean(
         "Contact's time zone",
@@ -432,6 +444,7 @@ class CrmSequence(models.Model):
         "step_ids.step_type",
         "step_ids.sequence",
         "step_ids.wait_until_done",
+        "day_mode",
         "tz",
         "send_hour_from",
         "send_hour_to",
@@ -452,7 +465,9 @@ class CrmSequence(models.Model):
                 sequence.planned_schedule = False
                 continue
             lines = []
-            for planned in Touch._plan_dates(sequence._send_calendar(now), steps, now):
+            with Touch._explained():
+                schedule = Touch._planner().schedule(sequence._plan_rules(), [s._plan_step() for s in steps], now)
+            for planned in schedule:
                 step = planned.key
                 line = {
                     "day": step.day,
@@ -1033,6 +1048,11 @@ class CrmSequence(models.Model):
                         name=sequence.name,
                     )
                 )
+
+    def _plan_rules(self):
+        """What the planner needs of this sequence (``planner.SequenceRules``)."""
+        self.ensure_one()
+        return SequenceRules(self, self.sender_id, self.spread_sends, self.day_mode == "sending")
 
     def _send_calendar(self, start, tz=None):
         """The sending rules of this sequence from ``start`` (UTC) on, holidays included,

@@ -1,6 +1,5 @@
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
 
@@ -14,6 +13,7 @@ from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
 from .crm_sequence_step import TASK_TYPES, step_order, touch_order
 from .cron_batches import take_locked
+from .planner import PlannedTouch
 
 # cursor cache key of the texts waiting for a run's next chatter note (see _trace_first)
 TRACE_FIRST_KEY = "crm_sequence_trace_first"
@@ -428,15 +428,12 @@ class CrmSequenceEnrollment(models.Model):
         runs = self.sudo().filtered(
             lambda e: e.state == "active" or (e.state == "paused" and e.pause_reason in pausable)
         )
+        planner = self.env["crm.sequence.touch"]._planner()
         for enrollment in runs:
             sequence = enrollment.sequence_id
-            calendar = sequence._send_calendar(now, enrollment._send_tz())
-            if local_date:
-                resume = calendar.to_utc(datetime.combine(local_date, time.min))
-            else:
-                days = sequence.not_now_pause_days if reason == "not_now" else sequence.ooo_pause_days
-                resume = now + timedelta(days=days)
-            resume = calendar.fit_utc(max(resume, now), in_window=False)
+            days = sequence.not_now_pause_days if reason == "not_now" else sequence.ooo_pause_days
+            with self.env["crm.sequence.touch"]._explained():
+                resume = planner.pause_until(sequence._plan_rules(), enrollment._send_tz(), now, local_date, days)
             paused_on = enrollment.date_paused if enrollment.state == "paused" else now
             enrollment.write({"state": "paused", **self._pause_values(reason, paused_on, resume)})
             enrollment._log_trace(
@@ -562,27 +559,25 @@ class CrmSequenceEnrollment(models.Model):
         touches = Touch.search_fetch(
             [("enrollment_id", "in", runs.ids), ("state", "=", "scheduled"), ("date_scheduled", "!=", False)],
             ["enrollment_id", "step_id", "step_type", "date_scheduled"],
-        )
-        shifts = {run.id: now - (run.date_paused or now) for run in runs}
-        emails, moved, calendars, fitted = {}, defaultdict(list), {}, {}
-        for touch in touches:
-            run = touch.enrollment_id
-            date = touch.date_scheduled + shifts[run.id]
-            if touch.step_type == "auto_email":
-                emails[touch.id] = max(date, now)
-                continue
-            key = (run.sequence_id, run._send_tz())
-            if key not in calendars:
-                calendars[key] = key[0]._send_calendar(now, key[1])
-            fit_key = (key, date, touch.step_id)
-            if fit_key not in fitted:
-                fitted[fit_key] = Touch._fit(calendars[key], date, touch.step_id)
-            moved[fitted[fit_key]].append(touch.id)
+        ).sorted(touch_order)
+        by_run = touches.grouped("enrollment_id")
+        plan_steps = {step: step._plan_step() for step in touches.step_id}
+        planner = Touch._planner(exclude=touches.ids)
+        with Touch._explained():
+            slots = planner.resume(
+                [
+                    (
+                        run.sequence_id._plan_rules(),
+                        run._send_tz(),
+                        now - (run.date_paused or now),
+                        [PlannedTouch(t, plan_steps[t.step_id], t.date_scheduled) for t in by_run.get(run, ())],
+                    )
+                    for run in runs
+                ],
+                now,
+            )
         runs.write({"state": "active", **self._pause_values(False)})
-        for date, ids in moved.items():
-            Touch.browse(ids).write({"date_scheduled": date})
-        if emails:
-            Touch._reslot(Touch.browse(list(emails)), emails)
+        Touch._write_slots(slots)
         Touch._wake_cron()
         self._log_trace(
             lambda e: (
@@ -601,20 +596,26 @@ class CrmSequenceEnrollment(models.Model):
         self.ensure_one()
         return (self.sequence_id.use_contact_tz and self.tz) or self.sequence_id.tz
 
-    def _keep_step_order(self):
+    def _keep_step_order(self, planner=None):
         """No scheduled step before an earlier step of its run (after emails moved later)."""
-        Touch = self.env["crm.sequence.touch"]
-        calendars = {}  # one per sequence and time zone
-        for enrollment in self.sudo():
-            latest = None
-            touches = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled" and t.date_scheduled)
-            for touch in touches.sorted(touch_order):
-                if latest and touch.date_scheduled < latest:
-                    key = (enrollment.sequence_id, enrollment._send_tz())
-                    if key not in calendars:
-                        calendars[key] = key[0]._send_calendar(latest, key[1])
-                    touch.date_scheduled = Touch._fit(calendars[key], latest, touch.step_id)
-                latest = touch.date_scheduled
+        Touch = self.env["crm.sequence.touch"].sudo()
+        planner = planner or Touch._planner()
+        scheduled = Touch.search_fetch(
+            [("enrollment_id", "in", self.ids), ("state", "=", "scheduled"), ("date_scheduled", "!=", False)],
+            ["enrollment_id", "step_id", "date_scheduled"],
+        ).sorted(touch_order)
+        moved = {}
+        for run, touches in scheduled.grouped("enrollment_id").items():
+            with Touch._explained():
+                moved.update(
+                    planner.keep_order(
+                        run.sequence_id._plan_rules(),
+                        run._send_tz(),
+                        [PlannedTouch(t, t.step_id._plan_step(), t.date_scheduled) for t in touches],
+                    )
+                )
+        for touch, date in moved.items():
+            touch.date_scheduled = date
 
     def _reschedule_remaining(self):
         """Apply the sequence's current steps and timing to what remains of these runs.
@@ -640,9 +641,9 @@ class CrmSequenceEnrollment(models.Model):
             else:
                 remaining = steps.filtered(lambda s: s.day > last.step_day)
             groups[remaining, max(last.date_done or now, now), last.step_day] |= enrollment
-        calendars, quotas = {}, {}  # shared by the groups
+        planner = Touch._planner()  # shared by the groups
         for (steps, start, start_day), enrollments in groups.items():
-            Touch._plan(enrollments, steps, start, start_day=start_day, calendars=calendars, quotas=quotas)
+            Touch._plan(enrollments, steps, start, start_day=start_day, planner=planner)
         Touch._wake_cron()
 
     def _complete_finished(self):

@@ -9,6 +9,7 @@ from odoo.tools.mail import is_html_empty
 
 from .engine_flags import engine_flag, engine_flag_set
 from .placeholders import is_empty, required_paths
+from .send_calendar import PlanStep
 from .value_checks import MAX_INT, is_whole_number
 
 STEP_TYPES = [
@@ -580,6 +581,17 @@ class CrmSequenceStep(models.Model):
                 '<a href="%%s" style="color:#6c757d;">%s</a></p>'
             )
             % text
+        )
+
+    def _plan_step(self):
+        """What the planner needs of this step (``send_calendar.PlanStep``)."""
+        self.ensure_one()
+        return PlanStep(
+            self,
+            self.day,
+            in_window=self._sends_in_window(),
+            wait_until_done=self.wait_until_done and self.step_type in TASK_TYPES,
+            email=self.step_type == "auto_email",
         )
 
     def _sends_in_window(self):

@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
@@ -11,10 +12,11 @@ from odoo.tools import SQL, consteq, email_normalize, email_split, format_date, 
 from . import tracked_links
 from . import tracking_verdict as tv
 from .crm_sequence import RUNNING_STATES
-from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, TASK_TYPES, step_order
+from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, step_order
 from .cron_batches import take_locked
 from .inbound_mail import strip_reply_prefixes
-from .send_calendar import NoSendingDay, PlanStep, SenderQuota, spread, to_local
+from .planner import Planner
+from .send_calendar import NoSendingDay, SenderQuota, to_local
 
 _logger = logging.getLogger(__name__)
 
@@ -171,47 +173,47 @@ class CrmSequenceTouch(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _plan(self, enrollments, steps, start, start_day=1, calendars=None, quotas=None):
-        """Create the scheduled touches of ``steps`` for ``enrollments`` (see
-        ``SendCalendar.plan`` for what a step's day means).
+    def _planner(self, exclude=()):
+        """The planner of a batch (``planner.Planner``): send calendars of the sequences
+        (holidays included) and senders' quotas read from the database once each;
+        ``exclude`` are touches being planned again (not counted in the quotas)."""
+        return Planner(
+            lambda sequence, tz, start: sequence._send_calendar(start, tz),
+            lambda sender, sent_only: self._sender_quota(sender, exclude=exclude, sent_only=sent_only),
+        )
 
-        Runs are planned per sequence and send time zone (the contact's when the
-        sequence uses it). Automatic emails then get their own moment: spread over the
-        send window and within the sender's limits (``send_calendar.spread``), a step
-        never coming before the previous one of its run. The touches are inserted in
-        one ``INSERT ... SELECT``; the runs' fields that depend on them are then
-        recomputed by the ORM. ``calendars`` and ``quotas`` cache send calendars and
-        senders' quotas between calls.
+    @contextmanager
+    def _explained(self):
+        """Planning errors as the user reads them."""
+        try:
+            yield
+        except NoSendingDay as error:
+            raise self._no_sending_day_error(error) from error
+
+    @api.model
+    def _plan(self, enrollments, steps, start, start_day=1, planner=None):
+        """Create the scheduled touches of ``steps`` for ``enrollments`` started (or
+        continued from step day ``start_day``) at ``start``: enrolling, re-planning after
+        an edit, continuing after a "wait until done" task.
+
+        The planner dates them per sequence and send time zone (the contact's when the
+        sequence uses it); the touches are inserted in one ``INSERT ... SELECT`` and the
+        runs' fields that depend on them are then recomputed by the ORM. ``planner`` is
+        shared by the calls of one batch.
         """
         steps = steps.filtered(lambda s: s.step_type != "delay").sorted(step_order)
         if not steps or not enrollments:
             return self.browse()
         enrollments.flush_recordset()
-        calendars = {} if calendars is None else calendars
-        quotas = {} if quotas is None else quotas
+        planner = planner or self._planner()
         titles = {step: step._long_title() for step in steps}
+        plan_steps = [step._plan_step() for step in steps]
         rows = []
         for (sequence, tz), group in enrollments.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
-            key = (sequence.id, tz)
-            if key not in calendars:
-                calendars[key] = sequence._send_calendar(start, tz)
-            calendar = calendars[key]
-            plan = self._plan_dates(calendar, steps, start, start_day)
             sender = sequence.sender_id
-            previous = [None] * len(group)
-            for planned in plan:
-                step = planned.key
-                if planned.date is None:  # waits for a task to be done
-                    moments, notes = [None] * len(group), [None] * len(group)
-                else:
-                    moments = [
-                        self._fit(calendar, before, step) if before and before > planned.date else planned.date
-                        for before in previous
-                    ]
-                    notes = [None] * len(group)
-                    if step.step_type == "auto_email":
-                        moments, notes = self._spread_emails(sequence, calendar, moments, quotas)
-                    previous = [moment or before for moment, before in zip(moments, previous)]
+            with self._explained():
+                planned = planner.plan_runs(sequence._plan_rules(), tz, plan_steps, start, len(group), start_day)
+            for step, slots in planned:
                 user_id = sender.id if step.step_type == "auto_email" else None
                 rows += [
                     SQL(
@@ -221,11 +223,11 @@ class CrmSequenceTouch(models.Model):
                         step.step_type,
                         step.day,
                         titles[step],
-                        moment,
+                        slot and slot.date,
                         user_id,
-                        note,
+                        slot and self._deferred_note(slot.deferred, sender),
                     )
-                    for enrollment, moment, note in zip(group, moments, notes)
+                    for enrollment, slot in zip(group, slots)
                 ]
         ids = [
             row[0]
@@ -258,20 +260,6 @@ class CrmSequenceTouch(models.Model):
         enrollments.invalidate_recordset(["touch_ids"])
         enrollments.modified(["touch_ids"])
         return self.browse(ids)
-
-    @api.model
-    def _spread_emails(self, sequence, calendar, moments, quotas, exclude=()):
-        """``(dates, notes)`` of automatic emails of ``sequence`` whose earliest moments are
-        ``moments``: spread (``send_calendar.spread``) within the sender's limits, a note
-        saying which limit deferred an email. ``quotas`` caches the senders' quotas."""
-        sender = sequence.sender_id
-        if sender not in quotas:
-            quotas[sender] = self._sender_quota(sender, exclude=exclude)
-        try:
-            slots = spread(calendar, quotas[sender], moments, sequence.spread_sends)
-        except NoSendingDay as error:
-            raise self._no_sending_day_error(error) from error
-        return [slot.date for slot in slots], [self._deferred_note(slot.deferred, sender) for slot in slots]
 
     @api.model
     def _deferred_note(self, limit, sender):
@@ -322,54 +310,35 @@ class CrmSequenceTouch(models.Model):
             load,
         )
 
+    def _write_slots(self, slots):
+        """Write planned moments {touch: Slot}: one write per distinct moment and note."""
+        grouped = defaultdict(list)
+        for touch, slot in slots.items():
+            values = {"date_scheduled": slot.date}
+            if touch.step_type == "auto_email":
+                values["result_message"] = self._deferred_note(slot.deferred, touch.sequence_id.sender_id)
+                values["user_id"] = touch.sequence_id.sender_id.id
+            grouped[tuple(sorted(values.items()))].append(touch.id)
+        for values, ids in grouped.items():
+            self.browse(ids).write(dict(values))
+
     @api.model
     def _reslot(self, touches, earliest):
         """Plan these scheduled automatic emails again from ``earliest`` {touch id: UTC}
-        (a resumed run, emails over a limit at sending time): spread and within their
-        sender's limits, then keep every run's later steps after them."""
+        (emails over a limit at sending time): spread and within their sender's limits,
+        then every run keeps its later steps after them."""
         touches = touches.sudo().filtered(lambda t: t.step_type == "auto_email" and t.state == "scheduled")
         if not touches:
             return
-        quotas = {}
+        planner = self._planner(exclude=touches.ids)
+        slots = {}
         for (sequence, tz), group in touches.grouped(lambda t: (t.sequence_id, t.enrollment_id._send_tz())).items():
             group = group.sorted(lambda t: (earliest[t.id], t.id))
-            calendar = sequence._send_calendar(min(earliest[t.id] for t in group), tz)
-            dates, notes = self._spread_emails(
-                sequence, calendar, [earliest[t.id] for t in group], quotas, exclude=touches.ids
-            )
-            planned = defaultdict(list)  # one write per distinct moment
-            for touch, date, note in zip(group, dates, notes):
-                planned[date, note].append(touch.id)
-            for (date, note), ids in planned.items():
-                self.browse(ids).write(
-                    {"date_scheduled": date, "result_message": note, "user_id": sequence.sender_id.id}
-                )
-        touches.enrollment_id._keep_step_order()
-
-    @api.model
-    def _plan_dates(self, calendar, steps, start, start_day=1):
-        """[PlannedStep] of ``steps`` (records, in order) for a run started at ``start``."""
-        plan_steps = [
-            PlanStep(
-                step,
-                step.day,
-                in_window=step._sends_in_window(),
-                wait_until_done=step.wait_until_done and step.step_type in TASK_TYPES,
-            )
-            for step in steps
-        ]
-        try:
-            return calendar.plan(plan_steps, start, start_day)
-        except NoSendingDay as error:
-            raise self._no_sending_day_error(error) from error
-
-    @api.model
-    def _fit(self, calendar, date_utc, step):
-        """Move one planned UTC moment into the sequence's sending days (and window)."""
-        try:
-            return calendar.fit_utc(date_utc, in_window=step._sends_in_window())
-        except NoSendingDay as error:
-            raise self._no_sending_day_error(error) from error
+            with self._explained():
+                planned = planner.reslot(sequence._plan_rules(), tz, [earliest[t.id] for t in group])
+            slots.update(zip(group, planned))
+        self._write_slots(slots)
+        touches.enrollment_id._keep_step_order(planner)
 
     @api.model
     def _no_sending_day_error(self, error):
@@ -705,13 +674,12 @@ class CrmSequenceTouch(models.Model):
     def _defer_over_limit(self, touches, sender):
         """The touches ``sender`` may still send now (hourly and daily limits, counting
         what was sent); the others move to the sender's next free slots."""
-        quota = self._sender_quota(sender, sent_only=True)
-        if not quota.limited:
-            return touches
         now = fields.Datetime.now()
-        free = max(min(quota.hour_free(now), quota.day_free(now)), 0)
+        room = self._planner().room_now(sender, now)
+        if room is None:
+            return touches
         touches = touches.sorted(lambda t: (t.date_scheduled, t.id))
-        allowed = touches[: int(min(free, len(touches)))]
+        allowed = touches[:room]
         over = touches - allowed
         if over:
             self._reslot(over, dict.fromkeys(over.ids, now))

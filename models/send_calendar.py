@@ -33,6 +33,7 @@ class PlanStep:
     day: int
     in_window: bool = False  # emails wait for the send window; tasks only for its opening
     wait_until_done: bool = False  # the next steps wait until this task is done
+    email: bool = False  # an automatic email: spread within the sender's limits
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,20 @@ class SendCalendar:
     def is_sending_day(self, day):
         return day.weekday() in self.weekdays and day not in self.holidays
 
+    def next_sending_day(self, day):
+        """The first sending day at or after the local date ``day``."""
+        for offset in range(MAX_SEARCH_DAYS):
+            candidate = day + timedelta(days=offset)
+            if self.is_sending_day(candidate):
+                return candidate
+        raise NoSendingDay(day)
+
+    def add_sending_days(self, day, count):
+        """The ``count``-th sending day after the local date ``day``."""
+        for _index in range(count):
+            day = self.next_sending_day(day + timedelta(days=1))
+        return day
+
     def fit(self, local, in_window):
         """First local moment at or after ``local`` on a sending day and, for emails
         (``in_window``), inside the send window; tasks only wait for the window to open."""
@@ -106,28 +121,42 @@ class SendCalendar:
         """``fit`` for a UTC moment, answered in UTC."""
         return self.to_utc(self.fit(self.to_local(utc_naive), in_window))
 
-    def plan(self, steps, start, start_day=1):
+    def plan(self, steps, start, start_day=1, sending_days=False):
         """Plan ``steps`` (``PlanStep`` in their order) of a run started at ``start`` (UTC).
 
         Day N is calendar day N of the run, ``start`` being day ``start_day``, in this
         calendar's time zone. A step whose day is not a sending day (or whose window
         has closed) moves alone to the next sending moment; later steps keep their own
-        day, but never come before an earlier step. After a "wait until done" step the
-        next steps get no date: they are planned when the task is done.
+        day, but never come before an earlier step.
+
+        With ``sending_days``, days count sending days instead: the run's first day is
+        the first sending day at or after ``start``, and a step N days after the
+        previous one lands N sending days after the day that step landed on, so steps
+        share a moment only when they share a day and a delay always shows.
+
+        After a "wait until done" step the next steps get no date: they are planned
+        when the task is done.
         """
         planned = []
         start_local = self.to_local(start)
         previous = start_local
+        previous_day = start_day
         waiting = False
         for step in steps:
             if waiting:
                 planned.append(PlannedStep(step.key, None, None, None))
                 continue
-            day_date = start_local.date() + timedelta(days=step.day - start_day)
+            gap = step.day - previous_day
+            if not sending_days:
+                day_date = start_local.date() + timedelta(days=step.day - start_day)
+            else:
+                base = previous.date() if planned else self.next_sending_day(start_local.date())
+                day_date = self.add_sending_days(base, gap) if gap > 0 else base
             candidate = start_local if day_date <= start_local.date() else datetime.combine(day_date, time.min)
             local = self.fit(max(candidate, previous), step.in_window)
             planned.append(PlannedStep(step.key, self.to_utc(local), day_date, local))
             previous = local
+            previous_day = step.day
             waiting = step.wait_until_done
         return planned
 

@@ -1,4 +1,6 @@
+import importlib.util
 from datetime import datetime
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -15,6 +17,7 @@ class TestTiming(CrmSequenceCommon):
     """Day N, send days, send window, holidays, time zones and DST, "wait until done"."""
 
     def _plan(self, steps, when, **values):
+        values.setdefault("day_mode", "calendar")  # calendar days: sending days in TestSendingDays
         sequence = self._create_sequence(self.env, name="Timing", steps=steps, **values)
         sequence.action_activate()
         with freeze_time(when):
@@ -172,3 +175,106 @@ class TestTiming(CrmSequenceCommon):
         sequence.action_activate()
         with freeze_time("2026-03-03 09:00:00"), self.assertRaisesRegex(UserError, "No sending day within a year"):
             sequence.enroll_records(self.leads[0])
+
+
+@tagged("post_install", "-at_install")
+class TestSendingDays(CrmSequenceCommon):
+    """``day_mode = 'sending'`` (the default): day N is the Nth sending day of the run."""
+
+    def _enroll(self, steps, when, **values):
+        sequence = self._create_sequence(self.env, name="Sending days", steps=steps, **values)
+        sequence.action_activate()
+        with freeze_time(when):
+            sequence.enroll_records(self.leads[0])
+        return sequence
+
+    def _dates(self, sequence):
+        touches = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        return [touch.date_scheduled for touch in touches]
+
+    def test_new_sequences_count_sending_days(self):
+        self.assertEqual(self.env["crm.sequence"].create({"name": "New"}).day_mode, "sending")
+
+    def test_steps_never_collide_on_a_weekend(self):
+        """The issue's sequence enrolled on Thursday 5 March 2026 10:00 (Brussels): call
+        on day 3, to-do on day 5. Counting sending days: Monday and Wednesday; counting
+        calendar days both would be on Monday 09:00."""
+        steps = [{"step_type": "call", "day": 3}, {"step_type": "todo", "day": 5}]
+        sending = self._enroll(steps, "2026-03-05 09:00:00")
+        self.assertEqual(self._dates(sending), [datetime(2026, 3, 9, 8, 0), datetime(2026, 3, 11, 8, 0)])
+        calendar = self._enroll(steps, "2026-03-05 09:00:00", day_mode="calendar")
+        self.assertEqual(self._dates(calendar), [datetime(2026, 3, 9, 8, 0)] * 2)
+
+    def test_holidays_are_not_counted(self):
+        calendar = self.env["resource.calendar"].create({"name": "Holidays", "tz": "Europe/Brussels"})
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Bridge day",
+                "calendar_id": calendar.id,
+                "date_from": datetime(2026, 3, 5, 23, 0),  # Friday 6 March, local
+                "date_to": datetime(2026, 3, 6, 23, 0),
+            }
+        )
+        sequence = self._enroll(
+            [dict(EMAIL, day=1), dict(EMAIL, day=2), {"step_type": "todo", "day": 3}],
+            "2026-03-05 09:00:00",
+            holiday_calendar_id=calendar.id,
+        )
+        self.assertEqual(
+            self._dates(sequence),
+            [datetime(2026, 3, 5, 9, 0), datetime(2026, 3, 9, 8, 0), datetime(2026, 3, 10, 8, 0)],
+        )
+
+    def test_planned_schedule_shows_distinct_dates(self):
+        sequence = self._create_sequence(
+            self.env,
+            name="Schedule",
+            steps=[dict(EMAIL, day=1), {"step_type": "call", "day": 3}, {"step_type": "todo", "day": 5}],
+        )
+        with freeze_time("2026-03-05 09:00:00"):
+            sequence.invalidate_recordset(["planned_schedule"])
+            dates = [line["date"] for line in sequence.planned_schedule["lines"]]
+        self.assertEqual(dates, ["Thu 05 Mar 2026 10:00", "Mon 09 Mar 2026 09:00", "Wed 11 Mar 2026 09:00"])
+        self.assertFalse(any(line["moved"] for line in sequence.planned_schedule["lines"]))
+
+    def test_resume_keeps_a_sending_day_between_steps(self):
+        """Paused on Thursday before the day-3 call (Monday), resumed the next Thursday:
+        the call moves a week (Monday → Monday 16), the day-5 to-do keeps its two sending
+        days after it (Wednesday 18)."""
+        sequence = self._enroll(
+            [{"step_type": "call", "day": 3}, {"step_type": "todo", "day": 5}], "2026-03-05 09:00:00"
+        )
+        run = sequence.enrollment_ids
+        with freeze_time("2026-03-05 10:00:00"):
+            run.action_pause()
+        with freeze_time("2026-03-12 10:00:00"):
+            run.action_resume()
+        self.assertEqual(self._dates(sequence), [datetime(2026, 3, 16, 8, 0), datetime(2026, 3, 18, 8, 0)])
+
+    def test_after_a_task_counts_sending_days_from_its_day(self):
+        sequence = self._enroll(
+            [{"step_type": "call", "day": 1, "wait_until_done": True}, dict(EMAIL, day=3)], "2026-03-05 09:00:00"
+        )
+        with freeze_time("2026-03-05 09:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        call = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "call")
+        with freeze_time("2026-03-06 14:00:00"), self.mock_mail_gateway():  # Friday
+            call.activity_id.action_done()
+        email = sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "auto_email")
+        self.assertEqual(email.date_scheduled, datetime(2026, 3, 10, 8, 0), "Friday + 2 sending days: Tuesday")
+
+    def test_migration_keeps_calendar_days_for_existing_sequences(self):
+        """19.0.1.4.0's pre-migration: a sequence made before the option (no value yet)
+        keeps counting calendar days; one already set keeps its choice."""
+        path = Path(__file__).parents[1] / "migrations" / "19.0.1.4.0" / "pre-migrate.py"
+        spec = importlib.util.spec_from_file_location("crm_sequence_pre_migrate_1_4", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        old, new = self._create_sequence(self.env, name="Old"), self._create_sequence(self.env, name="New")
+        self.env.flush_all()
+        # the state before the upgrade (no value); the test's transaction undoes the DDL
+        self.env.cr.execute("ALTER TABLE crm_sequence ALTER COLUMN day_mode DROP NOT NULL")
+        self.env.cr.execute("UPDATE crm_sequence SET day_mode = NULL WHERE id = %s", [old.id])
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        (old | new).invalidate_recordset(["day_mode"])
+        self.assertEqual((old.day_mode, new.day_mode), ("calendar", "sending"))
