@@ -487,7 +487,12 @@ class CrmSequence(models.Model):
                         landed=format_date(self.env, planned.local.date(), date_format="EEEE"),
                     )
                 lines.append(line)
-            sequence.planned_schedule = {"tz": sequence.tz, "lines": lines}
+            counting = (
+                self.env._("days count sending days: weekends and holidays are skipped")
+                if sequence.day_mode == "sending"
+                else self.env._("days count calendar days: a step on a day off moves to the next sending day")
+            )
+            sequence.planned_schedule = {"tz": sequence.tz, "counting": counting, "lines": lines}
 
     @api.depends(
         "step_ids",

@@ -127,6 +127,7 @@ class TestCrmSequenceTours(HttpCase):
         sequence = CrmSequenceCommon._create_sequence(
             self.env(user=admin),
             name="Days tour",
+            day_mode="calendar",  # the moved day of calendar days
             steps=[
                 {
                     "step_type": "auto_email",
@@ -155,6 +156,22 @@ class TestCrmSequenceTours(HttpCase):
             [(step.step_type, step.day) for step in steps],
             [("auto_email", 1), ("call", 2), ("call", 2), ("todo", 2), ("delay", 2), ("manual_email", saturday)],
         )
+
+    def test_sending_days_tour(self):
+        """Seven to-dos on days 1 to 7 in calendar days, switched to sending days in the browser."""
+        admin = self.env.ref("base.user_admin")
+        sequence = CrmSequenceCommon._create_sequence(
+            self.env(user=admin),
+            name="Sending days tour",
+            day_mode="calendar",
+            steps=[{"step_type": "todo", "day": day, "summary": f"Task {day}"} for day in range(1, 8)],
+        )
+        self.start_tour(
+            f"/odoo/action-crm_sequence.crm_sequence_action/{sequence.id}",
+            "crm_sequence_sending_days_tour",
+            login="admin",
+        )
+        self.assertEqual(sequence.day_mode, "sending")
 
     def test_builder_unsaved_tour(self):
         admin = self.env.ref("base.user_admin")
