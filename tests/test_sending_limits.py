@@ -185,7 +185,7 @@ class TestSendingLimits(CrmSequenceCommon):
             {"step_type": "todo", "day": 2, "summary": "Note"},
         ]
         self.user_owner.crm_sequence_daily_limit = 1
-        sequence = self._sequence(steps=steps)
+        sequence = self._sequence(steps=steps, day_mode="calendar")
         with freeze_time("2026-03-03 08:00:00"):  # Tuesday
             sequence.enroll_records(self.many[:2])
         second = sequence.enrollment_ids.sorted("id")[1]
@@ -204,6 +204,36 @@ class TestSendingLimits(CrmSequenceCommon):
         self.assertEqual(other.enrollment_ids.touch_ids.date_scheduled, datetime(2026, 3, 5, 8, 0))
         self.assertEqual(email.date_scheduled, datetime(2026, 3, 6, 8, 0))
         self.assertEqual((call.date_scheduled, todo.date_scheduled), (email.date_scheduled, email.date_scheduled))
+
+    def test_sending_days_keep_a_day_after_a_deferred_email(self):
+        """Counting sending days, the day-2 to-do keeps its sending day after the email the
+        limit moved to Wednesday (Thursday), and after the resume moved it to Friday
+        (Monday); the day-1 call stays beside its email."""
+        steps = [
+            *EMAIL_ONLY,
+            {"step_type": "call", "day": 1, "summary": "Call"},
+            {"step_type": "todo", "day": 2, "summary": "Note"},
+        ]
+        self.user_owner.crm_sequence_daily_limit = 1
+        sequence = self._sequence(steps=steps)
+        with freeze_time("2026-03-03 08:00:00"):  # Tuesday
+            sequence.enroll_records(self.many[:2])
+        second = sequence.enrollment_ids.sorted("id")[1]
+        email, call, todo = second.touch_ids.sorted(lambda t: t.step_id.sequence)
+        self.assertEqual(
+            (email.date_scheduled, call.date_scheduled, todo.date_scheduled),
+            (datetime(2026, 3, 4, 8, 0), datetime(2026, 3, 4, 8, 0), datetime(2026, 3, 5, 8, 0)),
+        )
+        with freeze_time("2026-03-03 09:00:00"):
+            second.action_pause()
+        other = self._sequence("Other")
+        with freeze_time("2026-03-04 07:00:00"):
+            other.enroll_records(self.many[2])
+            second.action_resume()
+        self.assertEqual(
+            (email.date_scheduled, call.date_scheduled, todo.date_scheduled),
+            (datetime(2026, 3, 6, 8, 0), datetime(2026, 3, 6, 8, 0), datetime(2026, 3, 9, 8, 0)),
+        )
 
     def test_emails_planned_again_leave_their_own_room(self):
         """Resuming re-plans the run's emails without counting their own old slots."""

@@ -109,19 +109,23 @@ class TestTracking(CrmSequenceCommon):
         self.assertFalse(preview.error_msg)
 
     def test_planned_schedule(self):
-        """Tuesday 10:00 Brussels: email now, call Thursday, to-do Monday (day 5 is a Saturday)."""
+        """Tuesday 10:00 Brussels: email now, call Thursday, to-do Monday: sending day 5, or,
+        counting calendar days, Saturday moved to Monday."""
         with freeze_time("2026-03-03 09:00:00"):
             schedule = self.sequence.with_context(lang="en_US").planned_schedule
         self.assertEqual(schedule["tz"], "Europe/Brussels")
         lines = [(line["day"], line["type"], line["date"], line["moved"]) for line in schedule["lines"]]
-        self.assertEqual(
-            lines,
-            [
-                (1, "Automatic email", "Tue 03 Mar 2026 10:00", False),
-                (3, "Call", "Thu 05 Mar 2026 09:00", False),
-                (5, "To-do", "Mon 09 Mar 2026 09:00", "Saturday → Monday"),
-            ],
-        )
+        expected = [
+            (1, "Automatic email", "Tue 03 Mar 2026 10:00", False),
+            (3, "Call", "Thu 05 Mar 2026 09:00", False),
+            (5, "To-do", "Mon 09 Mar 2026 09:00", False),
+        ]
+        self.assertEqual(lines, expected)
+        self.sequence.write({"state": "draft", "day_mode": "calendar"})
+        with freeze_time("2026-03-03 09:00:00"):
+            schedule = self.sequence.with_context(lang="en_US").planned_schedule
+        lines = [(line["day"], line["type"], line["date"], line["moved"]) for line in schedule["lines"]]
+        self.assertEqual(lines, [*expected[:2], (5, "To-do", "Mon 09 Mar 2026 09:00", "Saturday → Monday")])
 
     def test_manager_list_queries_do_not_grow(self):
         """The manager list costs the same number of queries for 1 or 4 sequences, whatever their runs."""
