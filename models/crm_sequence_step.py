@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.mail import is_html_empty
 
 from .engine_flags import engine_flag, engine_flag_set
-from .placeholders import is_empty, required_paths
+from .placeholders import is_empty, readable_body, required_paths
 from .send_calendar import PlanStep
 from .value_checks import MAX_INT, is_whole_number
 
@@ -89,6 +89,16 @@ class CrmSequenceStep(models.Model):
     step_number = fields.Integer("#", compute="_compute_step_number")
     subject_readable = fields.Char(
         "Subject as it reads", compute="_compute_subject_readable", help="The subject with {Field} for placeholders."
+    )
+    body_readable = fields.Html(
+        "Body as it reads",
+        compute="_compute_body_readable",
+        sanitize=False,
+        help="The body with {Field} for placeholders, as a locked step shows it.",
+    )
+    body_locked = fields.Boolean(
+        compute="_compute_body_readable",
+        help="The current user reads this step's body without editing it (locked schedule or no right).",
     )
     day = fields.Integer(
         aggregator=False,
@@ -297,14 +307,25 @@ class CrmSequenceStep(models.Model):
             return title
         return self.env._("%(type)s: %(title)s", type=label, title=title)
 
+    @api.depends("body_html", "sequence_id.model", "sequence_id.schedule_locked", "sequence_id.can_edit")
+    @api.depends_context("lang", "uid")
+    def _compute_body_readable(self):
+        for step in self:
+            sequence = step.sequence_id
+            step.body_locked = bool(sequence.schedule_locked or not sequence.can_edit)
+            step.body_readable = Markup(readable_body(step.body_html, step._expression_label, self.env._(" or “{}”")))
+
+    def _expression_label(self, expression):
+        """The field label a placeholder expression prints ("object.partner_id.name" → "Customer Name")."""
+        path = OBJECT_PATH_RE.search(expression or "")
+        return (path and self._path_label(path.group(1).lstrip("."))) or expression
+
     def _readable_placeholders(self, text):
         """``text`` with each ``{{ object.path }}`` shown as ``{Field label}``."""
         self.ensure_one()
 
         def label(match):
-            expression = match.group(1).partition("|||")[0].strip()
-            path = OBJECT_PATH_RE.search(expression)
-            return "{%s}" % ((path and self._path_label(path.group(1).lstrip("."))) or expression)
+            return f"{{{self._expression_label(match.group(1).partition('|||')[0].strip())}}}"
 
         return INLINE_EXPRESSION_RE.sub(label, text)
 

@@ -10,6 +10,7 @@ as filled; a bare ``object.<path>`` is *required*: its record must have a value.
 import re
 
 from lxml import etree, html
+from markupsafe import escape
 
 INLINE_EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 PLAIN_PATH_RE = re.compile(r"^\s*object((?:\.\w+)+)\s*$")
@@ -47,3 +48,30 @@ def is_empty(values):
     if hasattr(values, "_name"):  # a recordset: the path ends on a relation
         return not values
     return not any(value is not False and value is not None and str(value).strip() for value in values)
+
+
+def readable_body(body, label_of, default_text=" or “{}”"):
+    """``body`` (QWeb) for reading: each placeholder (``<t t-out="object.path">``) as
+    ``{Field label}`` — the notation of lists and titles — followed by its default, if
+    any, as " or “there”" (``default_text``, translated by the caller).
+    ``label_of(expression)`` names a placeholder's field."""
+    body = str(body or "")
+    if not any(attribute in body for attribute in OUT_ATTRIBUTES):
+        return body
+    try:
+        root = html.fragment_fromstring(body, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return body
+    for element in list(root.iter()):
+        attribute = next((a for a in OUT_ATTRIBUTES if element.get(a)), None)
+        if not attribute:
+            continue
+        chip = etree.Element("span", {"class": "o_crm_sequence_placeholder"})
+        chip.text = f"{{{label_of(element.get(attribute))}}}"
+        default = element.text_content().strip()
+        if default:
+            note = etree.SubElement(chip, "span", {"class": "text-muted"})
+            note.text = default_text.format(default)
+        chip.tail = element.tail
+        element.getparent().replace(element, chip)
+    return str(escape(root.text or "")) + "".join(html.tostring(child, encoding="unicode") for child in root)

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo.tests import BaseCase, tagged
 
-from odoo.addons.crm_sequence.models.placeholders import is_empty, required_paths
+from odoo.addons.crm_sequence.models.placeholders import is_empty, readable_body, required_paths
 
 from .common import CrmSequenceCommon
 
@@ -23,6 +23,20 @@ class TestRequiredPaths(BaseCase):
         )
         self.assertEqual(required_paths("", body), ["contact_name", "city"])
         self.assertEqual(required_paths("{{ object.city }}", body), ["city", "contact_name"])
+
+    def test_readable_body(self):
+        """A locked step's body reads as lists do: {Field}, its default after it."""
+        body = '<p>Dear <t t-out="object.contact_name">there</t>, from <span t-out="object.city"/>.</p>'
+        self.assertEqual(
+            readable_body(body, lambda expression: expression.split(".")[-1].title()),
+            '<p>Dear <span class="o_crm_sequence_placeholder">{Contact_Name}<span class="text-muted"> or “there”'
+            '</span></span>, from <span class="o_crm_sequence_placeholder">{City}</span>.</p>',
+        )
+        self.assertEqual(
+            readable_body("Hi <t t-out='object.name'/>!", str.upper),
+            'Hi <span class="o_crm_sequence_placeholder">{OBJECT.NAME}</span>!',
+        )
+        self.assertEqual(readable_body("<p>No field</p>", str), "<p>No field</p>")
 
     def test_empty_values(self):
         self.assertTrue(is_empty([False]))
@@ -140,6 +154,12 @@ class TestEmptyPlaceholders(CrmSequenceCommon):
         form = self.env["crm.sequence.step"].get_view(view_type="form")["arch"]
         self.assertIn('widget="crm_sequence_subject"', form, "read-only, the subject reads {Contact Name}")
         self.assertNotIn("{{", form)
+        step.body_html = "<p>Dear <t t-out='object.contact_name'>there</t>, welcome.</p>"
+        self.assertIn(">{Contact Name}<", step.with_user(self.user_owner).body_readable)
+        self.assertIn("there", step.body_readable, "its default follows it")
+        self.assertNotIn("t-out", step.body_readable)
+        self.assertFalse(step.with_user(self.user_owner).body_locked, "the owner edits it")
+        self.assertTrue(step.with_user(self.user_other).body_locked, "another salesperson reads it")
         sequence_form = self.env["crm.sequence"].get_view(view_type="form")["arch"]
         self.assertNotIn('name="subject"', sequence_form, "the step list shows the readable title")
         with freeze_time("2026-03-03 09:00:00"):
