@@ -718,8 +718,11 @@ class CrmSequenceTouch(models.Model):
         if step.step_type == "manual_email":
             res_ids = self.mapped("res_id")
             subjects, bodies, _langs = step._render_email(res_ids)
+            # the seller sends the draft: warn where a field left it as "Hello ,"
+            empty = step._empty_placeholders(self.env[sequence.model].browse(res_ids))
             notes = {
-                res_id: Markup("<p><strong>%s</strong> %s</p>%s")
+                res_id: self._empty_fields_warning(empty.get(res_id))
+                + Markup("<p><strong>%s</strong> %s</p>%s")
                 % (self.env._("Subject:"), subjects[res_id], Markup(bodies[res_id] or ""))
                 for res_id in res_ids
             }
@@ -746,6 +749,14 @@ class CrmSequenceTouch(models.Model):
         now = fields.Datetime.now()
         for touch, activity in zip(self, activities):
             touch.write({"state": "open", "date_done": now, "activity_id": activity.id, "user_id": activity.user_id.id})
+
+    def _empty_fields_warning(self, labels):
+        """The line opening a manual email's draft whose record leaves fields empty."""
+        if not labels:
+            return Markup()
+        return Markup('<p class="text-warning"><strong>%s</strong></p>') % self.env._(
+            "%s is empty for this record: complete the draft before sending it.", ", ".join(labels)
+        )
 
     def _task_done(self, user):
         """The task of these open touches was marked done by ``user``."""

@@ -133,6 +133,23 @@ class TestEmptyPlaceholders(CrmSequenceCommon):
         calls = runs.touch_ids.filtered(lambda t: t.step_type == "call")
         self.assertEqual(set(calls.mapped("state")), {"open"})
 
+    def test_manual_email_draft_warns_the_seller(self):
+        """A manual email's draft with an empty field reaches the seller with a warning
+        saying which field to complete (the seller sends it, not the cron)."""
+        self.sequence.missing_field_mode = "send"
+        self.email_step.step_type = "manual_email"
+        with freeze_time("2026-03-03 09:00:00"):
+            self.sequence.with_user(self.user_owner).enroll_records(self.nameless[:2])
+        self.nameless[1].contact_name = "Nina"
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        touches = self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_type == "manual_email")
+        empty, filled = (touches.filtered(lambda t, lead=lead: t.res_id == lead.id) for lead in self.nameless[:2])
+        self.assertEqual((empty.state, filled.state), ("open", "open"))
+        self.assertIn("Contact Name is empty for this record: complete the draft", str(empty.activity_id.note))
+        self.assertNotIn("is empty", str(filled.activity_id.note))
+        self.assertIn("Dear Nina", str(filled.activity_id.note))
+
     def test_report_names_ten_then_counts(self):
         leads = self.env["crm.lead"].create(
             [
