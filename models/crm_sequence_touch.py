@@ -1,5 +1,4 @@
 import logging
-from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -311,16 +310,26 @@ class CrmSequenceTouch(models.Model):
         )
 
     def _write_slots(self, slots):
-        """Write planned moments {touch: Slot}: one write per distinct moment and note."""
-        grouped = defaultdict(list)
+        """Write planned moments {touch: Slot} (thousands at once when runs resume): one
+        grouped ``UPDATE`` by the ORM's own ``_write_multi``, with the ORM told before
+        and after, instead of a ``write`` per distinct moment."""
+        if not slots:
+            return
+        touches = self.browse([touch.id for touch in slots])
+        vals_list = []
         for touch, slot in slots.items():
             values = {"date_scheduled": slot.date}
             if touch.step_type == "auto_email":
-                values["result_message"] = self._deferred_note(slot.deferred, touch.sequence_id.sender_id)
-                values["user_id"] = touch.sequence_id.sender_id.id
-            grouped[tuple(sorted(values.items()))].append(touch.id)
-        for values, ids in grouped.items():
-            self.browse(ids).write(dict(values))
+                sender = touch.sequence_id.sender_id
+                values["result_message"] = self._deferred_note(slot.deferred, sender)
+                values["user_id"] = sender.id
+            vals_list.append(values)
+        fnames = ["date_scheduled", "result_message", "user_id"]
+        touches.flush_recordset(fnames)
+        touches.modified(fnames, before=True)
+        touches._write_multi(vals_list)
+        touches.invalidate_recordset(fnames)
+        touches.modified(fnames)
 
     @api.model
     def _reslot(self, touches, earliest):

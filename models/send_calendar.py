@@ -76,12 +76,25 @@ class SendCalendar:
         self.hour_from = hour_from
         self.hour_to = hour_to
         self.holidays = set(holidays)
+        self._offsets = {}  # local date: its UTC offset (False on a DST change day)
 
     def to_local(self, utc_naive):
         return to_local(self.tz, utc_naive)
 
     def to_utc(self, local_naive):
-        return to_utc(self.tz, local_naive)
+        """``to_utc`` with the UTC offset of each local day computed once: spreading a
+        day's emails converts thousands of moments (pytz's own conversion is slow). On
+        a day whose offset changes (daylight saving time) each moment is converted."""
+        day = local_naive.date()
+        offset = self._offsets.get(day)
+        if offset is None:
+            midnight = datetime.combine(day, time.min)
+            offset = to_utc(self.tz, midnight) - midnight
+            last = datetime.combine(day, time(23, 59, 59))
+            if to_utc(self.tz, last) - last != offset:
+                offset = False
+            self._offsets[day] = offset
+        return local_naive + offset if offset is not False else to_utc(self.tz, local_naive)
 
     def is_sending_day(self, day):
         return day.weekday() in self.weekdays and day not in self.holidays
