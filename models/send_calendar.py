@@ -77,9 +77,20 @@ class SendCalendar:
         self.hour_to = hour_to
         self.holidays = set(holidays)
         self._offsets = {}  # local date: its UTC offset (False on a DST change day)
+        self._local_offsets = {}  # UTC date: its local offset (False on a DST change day)
 
     def to_local(self, utc_naive):
-        return to_local(self.tz, utc_naive)
+        """``to_local`` with the offset of each UTC day computed once (see ``to_utc``)."""
+        day = utc_naive.date()
+        offset = self._local_offsets.get(day)
+        if offset is None:
+            midnight = datetime.combine(day, time.min)
+            offset = to_local(self.tz, midnight) - midnight
+            last = datetime.combine(day, time(23, 59, 59))
+            if to_local(self.tz, last) - last != offset:
+                offset = False
+            self._local_offsets[day] = offset
+        return utc_naive + offset if offset is not False else to_local(self.tz, utc_naive)
 
     def to_utc(self, local_naive):
         """``to_utc`` with the UTC offset of each local day computed once: spreading a

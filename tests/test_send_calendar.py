@@ -1,6 +1,6 @@
 """The send calendar on its own: plain pytest, no database (``models/send_calendar.py``)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -225,3 +225,17 @@ def test_spread_keeps_each_earliest_moment_and_the_input_order():
     slots = spread(calendar, SenderQuota(), [late, early])
     # in input order; the early one opens the window, the late one waits for its own moment
     assert local_slots(calendar, slots) == [("Tue 14:00", None), ("Tue 09:00", None)]
+
+
+def test_cached_offsets_match_pytz_around_dst():
+    """The per-day offsets give pytz's answer every 20 minutes across both DST changes."""
+    calendar = brussels()
+    moment = datetime(2026, 3, 28, 0, 0)
+    while moment < datetime(2026, 3, 31):
+        assert calendar.to_local(moment) == to_local("Europe/Brussels", moment)
+        assert calendar.to_utc(calendar.to_local(moment)) == moment
+        moment += timedelta(minutes=20)
+    moment = datetime(2026, 10, 24, 0, 0)
+    while moment < datetime(2026, 10, 27):
+        assert calendar.to_local(moment) == to_local("Europe/Brussels", moment)
+        moment += timedelta(minutes=20)
