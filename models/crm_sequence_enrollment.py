@@ -319,6 +319,9 @@ class CrmSequenceEnrollment(models.Model):
                     "date_start": now,
                     "user_id": (user or sequence.user_id).id,
                     "email": email,
+                    # given, not recomputed after the insert: parsing addresses is the
+                    # costliest part of a large enrollment after the insert itself
+                    "email_normalized": email_normalize(email or "", strict=False) or False,
                     "tz": zones.get(record.id),
                 }
             )
