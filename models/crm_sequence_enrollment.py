@@ -380,7 +380,11 @@ class CrmSequenceEnrollment(models.Model):
             return
         self = self.sudo()
         date = date or fields.Datetime.now()
-        self.touch_ids.filtered(lambda t: t.state == "scheduled").write({"state": "canceled"})
+        # searched, not filtered: ending thousands of runs (deleted records, a terminated
+        # list) would otherwise read every touch they ever had
+        self.env["crm.sequence.touch"].sudo().search(
+            [("enrollment_id", "in", self.ids), ("state", "=", "scheduled")]
+        ).write({"state": "canceled"})
         self.write({"state": state, "end_reason": reason, "date_end": date, **self._pause_values(False)})
         if trace and reason != "record_deleted":
             reasons = dict(self._fields["end_reason"]._description_selection(self.env))
