@@ -3,6 +3,8 @@ from . import (
     crm_sequence_reply_figures,
     crm_sequence,
     crm_sequence_step,
+    crm_sequence_step_variant,
+    crm_sequence_step_ab,
     crm_sequence_removal_rule,
     crm_sequence_reply_action,
     crm_sequence_run_access,

@@ -279,8 +279,9 @@ class CrmSequenceStep(models.Model):
         placeholders as their field labels: "Hello {{ object.contact_name }}" reads
         "Hello {Contact Name}"."""
         for step in self:
-            if step.step_type in EMAIL_TYPES and step.subject:
-                step.title = step._readable_placeholders(step.subject)
+            subject = step._email_templates()[0].subject if step.step_type in EMAIL_TYPES else False
+            if subject:
+                step.title = step._readable_placeholders(subject)
             elif step.step_type in TASK_TYPES and step.summary:
                 step.title = step.summary
             elif step.step_type == "delay":
@@ -346,16 +347,17 @@ class CrmSequenceStep(models.Model):
             current = self.env[field.comodel_name]
         return " ".join(labels)
 
-    def _empty_placeholders(self, records):
+    def _empty_placeholders(self, records, template=None):
         """{record id: [field labels]} of ``records`` for which a placeholder of these
-        email steps without a default would print nothing (see ``placeholders``)."""
+        email steps without a default would print nothing (see ``placeholders``): of
+        every email a step may send (its own, or each of its active variants), or of
+        ``template`` only (the variant a run was given)."""
         empty = {}
         for step in self.filtered(lambda s: s.step_type in EMAIL_TYPES):
-            paths = [
-                path
-                for path in required_paths(step.subject, step.body_html)
-                if not self._check_field_path(records, path)
-            ]
+            paths = []
+            for email in [template] if template else step._email_templates():
+                paths += required_paths(email.subject, email.body_html)
+            paths = [path for path in dict.fromkeys(paths) if not self._check_field_path(records, path)]
             for path in paths:
                 label = step._path_label(path)
                 for record in records.sudo():
@@ -575,19 +577,35 @@ class CrmSequenceStep(models.Model):
         subject}, {res_id: body}, {res_id: lang})``, in the language of the record's
         customer like Odoo's templates, looked up once for both fields."""
         self.ensure_one()
-        if not self.lang:
+        return self._render_email_of(self, res_ids)
+
+    @api.model
+    def _render_email_of(self, template, res_ids):
+        """``_render_email`` of ``template``: a step or one of its variants (both
+        ``mail.render.mixin`` records with a subject and a body)."""
+        if not template.lang:
             # Odoo reads each customer's language one by one (its recordsets lose their
             # prefetch): read them all at once first
-            customers = self.env[self.render_model].browse(res_ids)._mail_get_partners()
+            customers = self.env[template.render_model].browse(res_ids)._mail_get_partners()
             self.env["res.partner"].browse({pid for partners in customers.values() for pid in partners.ids}).mapped(
                 "lang"
             )
         subjects, bodies, langs = {}, {}, {}
-        for lang, (step, lang_res_ids) in self._classify_per_lang(res_ids).items():
-            subjects.update(step._render_field("subject", lang_res_ids))
-            bodies.update(step._render_field("body_html", lang_res_ids))
+        for lang, (email, lang_res_ids) in template._classify_per_lang(res_ids).items():
+            subjects.update(email._render_field("subject", lang_res_ids))
+            bodies.update(email._render_field("body_html", lang_res_ids))
             langs.update(dict.fromkeys(lang_res_ids, lang or self.env.lang))
         return subjects, bodies, langs
+
+    def _email_templates(self):
+        """The records holding what this email step sends: the step itself, or its
+        active variants once it has some (an A/B test, ``crm_sequence_step_ab``)."""
+        self.ensure_one()
+        return [self]
+
+    def _has_own_email(self):
+        self.ensure_one()
+        return bool((self.subject or "").strip()) or not is_html_empty(self.body_html)
 
     def _unsubscribe_footer(self, lang):
         """Footer of an automatic email, with a ``%s`` for the unsubscribe URL: the
@@ -639,10 +657,12 @@ class CrmSequenceStep(models.Model):
         self.ensure_one()
         missing = []
         if self.step_type in EMAIL_TYPES:
-            if not (self.subject or "").strip():
-                missing.append(self.env._("%s: add a subject.", self._label()))
-            if is_html_empty(self.body_html):
-                missing.append(self.env._("%s: write the email body.", self._label()))
+            for email in self._email_templates():
+                label = self._label() if email == self else f"{self._label()}, {email.display_name}"
+                if not (email.subject or "").strip():
+                    missing.append(self.env._("%s: add a subject.", label))
+                if is_html_empty(email.body_html):
+                    missing.append(self.env._("%s: write the email body.", label))
         if self.step_type in TASK_TYPES and not self.activity_type_id:
             missing.append(self.env._("%s: choose an activity type.", self._label()))
         return missing
@@ -693,8 +713,13 @@ class CrmSequenceStep(models.Model):
     def _placeholder_paths(self):
         """Every ``object.<path>`` used by the subject and body of this step."""
         self.ensure_one()
-        expressions = list(INLINE_EXPRESSION_RE.findall(self.subject or ""))
-        body = str(self.body_html or "")
+        return self._paths_in(self.subject, self.body_html)
+
+    @api.model
+    def _paths_in(self, subject, body):
+        """Every ``object.<path>`` used by ``subject`` (inline template) and ``body`` (QWeb)."""
+        expressions = list(INLINE_EXPRESSION_RE.findall(subject or ""))
+        body = str(body or "")
         expressions += [match[1] for match in QWEB_EXPRESSION_RE.findall(body)]
         expressions += INLINE_EXPRESSION_RE.findall(body)
         paths = []

@@ -54,6 +54,13 @@ class CrmSequenceTouch(models.Model):
     record_name = fields.Char(related="enrollment_id.record_name")
     step_id = fields.Many2one("crm.sequence.step", string="Sequence step", ondelete="set null", index="btree_not_null")
     step_type = fields.Selection(STEP_TYPES, string="Type", required=True)
+    variant_id = fields.Many2one(
+        "crm.sequence.step.variant",
+        string="Variant",
+        ondelete="set null",
+        index="btree_not_null",
+        help="The version of the email this run was given (A/B test), when its touch was planned.",
+    )
     step_day = fields.Integer("Day", aggregator=False)
     step_name = fields.Char("Step name")
     title = fields.Char(
@@ -118,21 +125,22 @@ class CrmSequenceTouch(models.Model):
     # Computes
     # ------------------------------------------------------------------
 
-    @api.depends("step_name", "message_id", "step_id.subject")
+    @api.depends("step_name", "message_id", "step_id.subject", "variant_id.subject")
     @api.depends_context("lang")
     def _compute_title(self):
         """Sent emails show their subject; emails to come are rendered for their record,
-        one render per step for all touches shown."""
+        one render per step (and variant) for all touches shown."""
         for touch in self.filtered(lambda t: t.message_id):
             touch.title = (
                 touch.step_id._long_title(touch.message_id.sudo().subject) if touch.step_id else touch.step_name
             )
         pending = self.filtered(lambda t: not t.message_id)
-        for step, touches in pending.grouped("step_id").items():
+        for (step, variant), touches in pending.grouped(lambda t: (t.step_id, t.variant_id)).items():
             subjects = {}
-            if step.step_type in EMAIL_TYPES and step.subject:
+            email = variant or step
+            if step.step_type in EMAIL_TYPES and email.subject:
                 try:
-                    subjects = step.sudo()._render_field("subject", touches.mapped("res_id"), compute_lang=True)
+                    subjects = email.sudo()._render_field("subject", touches.mapped("res_id"), compute_lang=True)
                 except Exception:  # noqa: BLE001 - a record gone or a broken placeholder: show the step itself
                     _logger.info("Could not render the subject of step %s", step.id, exc_info=True)
             for touch in touches:
@@ -207,6 +215,8 @@ class CrmSequenceTouch(models.Model):
         planner = planner or self._planner()
         titles = {step: step._long_title() for step in steps}
         plan_steps = [step._plan_step() for step in steps]
+        # each run its variant of the A/B-tested steps, balanced over this batch
+        variants = {step: iter(step._assign_variants(len(enrollments))) for step in steps}
         rows = []
         for (sequence, tz), group in enrollments.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
             sender = sequence.sender_id
@@ -216,7 +226,7 @@ class CrmSequenceTouch(models.Model):
                 user_id = sender.id if step.step_type == "auto_email" else None
                 rows += [
                     SQL(
-                        "(%s, %s, %s, %s, %s, %s::timestamp, %s::int, %s)",
+                        "(%s, %s, %s, %s, %s, %s::timestamp, %s::int, %s, %s::int)",
                         enrollment.id,
                         step.id,
                         step.step_type,
@@ -225,6 +235,7 @@ class CrmSequenceTouch(models.Model):
                         slot and slot.date,
                         user_id,
                         slot and self._deferred_note(slot.deferred, sender),
+                        next(variants[step]),
                     )
                     for enrollment, slot in zip(group, slots)
                 ]
@@ -235,17 +246,17 @@ class CrmSequenceTouch(models.Model):
                     """
                     INSERT INTO crm_sequence_touch (
                         enrollment_id, step_id, step_type, step_day, step_name, date_scheduled, user_id,
-                        result_message, state, sequence_id, company_id, res_model, res_id,
+                        result_message, variant_id, state, sequence_id, company_id, res_model, res_id,
                         create_uid, create_date, write_uid, write_date
                     )
                     SELECT enrollment.id, plan.step_id, plan.step_type, plan.step_day, plan.step_name,
-                           plan.date_scheduled, plan.user_id, plan.result_message, 'scheduled',
+                           plan.date_scheduled, plan.user_id, plan.result_message, plan.variant_id, 'scheduled',
                            enrollment.sequence_id, enrollment.company_id,
                            enrollment.res_model, enrollment.res_id,
                            %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM (VALUES %(plan)s)
                            AS plan(enrollment_id, step_id, step_type, step_day, step_name, date_scheduled,
-                                   user_id, result_message)
+                                   user_id, result_message, variant_id)
                       JOIN crm_sequence_enrollment enrollment ON enrollment.id = plan.enrollment_id
                      ORDER BY enrollment.id, plan.step_id
                  RETURNING id
@@ -384,7 +395,7 @@ class CrmSequenceTouch(models.Model):
         batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.batch_size", 500))
         Enrollment = self.env["crm.sequence.enrollment"]
         Note = self.env["crm.sequence.note"]
-        traces, notes, resumes, due = self._pending_work()  # idle: one query, then the wake-up
+        traces, notes, resumes, due, ab_tests = self._pending_work()  # idle: one query, then the wake-up
         if traces:
             Enrollment._cron_log_pending_traces(batch_size)
         if notes:
@@ -403,12 +414,15 @@ class CrmSequenceTouch(models.Model):
             Enrollment._cron_log_pending_traces(batch_size)
             Note._cron_write_notes(batch_size)
         self._notify_task_digest(new_tasks)
+        if ab_tests:
+            self.env["crm.sequence.step"]._cron_ab_decide()
         self._wake_cron()
 
     @api.model
     def _pending_work(self):
-        """(enrollment notes, queued notes, out-of-office pauses over, due touches): whether
-        each part of the cron has something to do, in one query on the partial indexes."""
+        """(enrollment notes, queued notes, out-of-office pauses over, due touches, A/B tests
+        running in active sequences): whether each part of the cron has something to do,
+        in one query on the partial indexes."""
         self.env.flush_all()
         return self.env.execute_query(
             SQL(
@@ -420,7 +434,14 @@ class CrmSequenceTouch(models.Model):
                        EXISTS(SELECT 1 FROM crm_sequence_touch touch
                                 JOIN crm_sequence_enrollment run ON run.id = touch.enrollment_id
                                WHERE touch.state = 'scheduled' AND touch.date_scheduled <= %(now)s
-                                 AND run.state = 'active')
+                                 AND run.state = 'active'),
+                       EXISTS(SELECT 1 FROM crm_sequence_step_variant variant
+                                JOIN crm_sequence_step step ON step.id = variant.step_id
+                                JOIN crm_sequence sequence ON sequence.id = step.sequence_id
+                               WHERE variant.active AND step.ab_winner_id IS NULL AND sequence.state = 'active'
+                                 AND EXISTS(SELECT 1 FROM crm_sequence_step_variant other
+                                             WHERE other.step_id = variant.step_id AND other.active
+                                               AND other.id != variant.id))
                 """,
                 now=fields.Datetime.now(),
             )
@@ -581,12 +602,16 @@ class CrmSequenceTouch(models.Model):
         leaves a placeholder without default empty fail, saying which field to fill in;
         their run goes on with its next steps. Returns the others."""
         touches = self.browse([touch.id for touch in to_send])
-        empty = step._empty_placeholders(self.env[step.sequence_id.model].browse(touches.mapped("res_id")))
+        empty = {}  # {touch: labels}, each run checked on the email it gets (its variant)
+        for variant, group in touches.grouped("variant_id").items():
+            records = self.env[step.sequence_id.model].browse(group.mapped("res_id"))
+            labels = step._empty_placeholders(records, template=variant or None)
+            empty.update({touch: labels[touch.res_id] for touch in group if touch.res_id in labels})
         if not empty:
             return to_send
         now = fields.Datetime.now()
-        failed = touches.filtered(lambda t: t.res_id in empty)
-        for labels, group in failed.grouped(lambda t: ", ".join(empty[t.res_id])).items():
+        failed = self.browse([touch.id for touch in empty])
+        for labels, group in failed.grouped(lambda t: ", ".join(empty[t])).items():
             group.write(
                 {
                     "state": "failed",
@@ -594,7 +619,7 @@ class CrmSequenceTouch(models.Model):
                     "result_message": self.env._("Not sent: %s is empty for this record.", labels),
                 }
             )
-        return {touch: email for touch, email in to_send.items() if touch.res_id not in empty}
+        return {touch: email for touch, email in to_send.items() if touch not in empty}
 
     def _execute_auto_email(self, step):
         """Queue the emails of one step: logged on each record's chatter, sent by the mail queue.
@@ -610,6 +635,7 @@ class CrmSequenceTouch(models.Model):
         sequence = step.sequence_id
         sender = sequence.sender_id
         to_send = self._recipients(step)
+        self.browse([touch.id for touch in to_send])._give_variants(step)
         to_send = self._fail_empty_placeholders(step, to_send)
         if not to_send:
             return
@@ -617,7 +643,7 @@ class CrmSequenceTouch(models.Model):
         if not touches:
             return
         res_ids = touches.mapped("res_id")
-        subjects, bodies, langs = step._render_email(res_ids)
+        subjects, bodies, langs = touches._render_emails(step)
         records = self.env[sequence.model].browse(res_ids)
         reply_to = records._notify_get_reply_to(default=sender.email_formatted, author_id=sender.partner_id.id)
         base_url = records[:1].get_base_url()
@@ -627,12 +653,12 @@ class CrmSequenceTouch(models.Model):
         footers = {lang: step._unsubscribe_footer(lang) for lang in set(langs.values()) if sequence.unsubscribe_link}
         tracked, link_counts = {}, {}
         if sequence.track_links:
-            tracked, link_counts = touches._track_links({touch: bodies[touch.res_id] for touch in touches}, base_url)
+            tracked, link_counts = touches._track_links(bodies, base_url)
         Blacklist = self.env["mail.blacklist"]
         mailboxes = {}  # reply-to: its address
         vals_list = []
         for touch in touches:
-            body = Markup(bodies[touch.res_id] or "")
+            body = Markup(bodies[touch] or "")
             email = to_send[touch]
             values = {
                 "model": sequence.model,
@@ -643,7 +669,7 @@ class CrmSequenceTouch(models.Model):
                 "author_id": sender.partner_id.id,
                 "email_from": sender.email_formatted,
                 "reply_to": reply_to.get(touch.res_id),
-                "subject": subjects[touch.res_id],
+                "subject": subjects[touch],
                 "body": body,
                 "body_html": Markup(tracked.get(touch, body)) + touch._open_pixel(base_url),
                 "email_to": email,
@@ -657,7 +683,7 @@ class CrmSequenceTouch(models.Model):
                 url, mailto = Blacklist._crm_sequence_unsubscribe_links(base_url, mailboxes[values["reply_to"]], email)
                 headers["List-Unsubscribe"] = f"<{url}>, <{mailto}>"
                 headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-                values["body_html"] += footers[langs[touch.res_id]] % url
+                values["body_html"] += footers[langs[touch]] % url
             parent = previous.get(touch.enrollment_id)
             if parent:
                 values["subject"] = f"Re: {strip_reply_prefixes(parent.subject)}"
@@ -679,6 +705,29 @@ class CrmSequenceTouch(models.Model):
                     "link_count": link_counts.get(touch, 0),
                 }
             )
+
+    def _give_variants(self, step):
+        """These touches of an A/B-tested step planned before its test started get their
+        variant now, balanced as at planning; the others keep theirs (a variant archived
+        since, a decided test's loser, still sends the runs it was given)."""
+        touches = self.filtered(lambda t: not t.variant_id)
+        if not touches or not step.variant_ids.filtered("active"):
+            return
+        per_variant = defaultdict(list)
+        for touch, variant_id in zip(touches, step._assign_variants(len(touches))):
+            per_variant[variant_id].append(touch.id)
+        for variant_id, ids in per_variant.items():
+            self.browse(ids).write({"variant_id": variant_id})
+
+    def _render_emails(self, step):
+        """({touch: subject}, {touch: body}, {touch: lang}) of these touches of ``step``:
+        one render per variant for the whole batch (the step's own email without one)."""
+        subjects, bodies, langs = {}, {}, {}
+        for variant, touches in self.grouped("variant_id").items():
+            rendered = (variant or step)._render_email(touches.mapped("res_id"))
+            for result, values in zip((subjects, bodies, langs), rendered):
+                result.update({touch: values[touch.res_id] for touch in touches})
+        return subjects, bodies, langs
 
     def _defer_over_limit(self, touches, sender):
         """The touches ``sender`` may still send now (hourly and daily limits, counting

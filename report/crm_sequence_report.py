@@ -26,6 +26,9 @@ class CrmSequenceReport(models.Model):
     enrollment_id = fields.Many2one("crm.sequence.enrollment", "Run", readonly=True)
     sequence_id = fields.Many2one("crm.sequence", "Sequence", readonly=True)
     step_id = fields.Many2one("crm.sequence.step", "Step", readonly=True)
+    variant_id = fields.Many2one(
+        "crm.sequence.step.variant", "Variant", readonly=True, help="The version of the email (A/B test)."
+    )
     step_name = fields.Char("Step name", readonly=True)
     step_type = fields.Selection(STEP_TYPES, string="Step type", readonly=True)
     state = fields.Selection(TOUCH_STATES, string="Status", readonly=True)
@@ -99,7 +102,7 @@ class CrmSequenceReport(models.Model):
         return SQL(
             """
             SELECT touch.id, touch.id AS touch_id, touch.enrollment_id, touch.sequence_id, touch.step_id,
-                   touch.step_name, touch.step_type, touch.state, touch.user_id, touch.company_id,
+                   touch.variant_id, touch.step_name, touch.step_type, touch.state, touch.user_id, touch.company_id,
                    touch.res_model, touch.res_id, enrollment.record_name,
                    COALESCE(touch.date_done, touch.date_scheduled, touch.create_date) AS date,
                    CASE WHEN NOT %(is_sent)s THEN NULL

@@ -14,6 +14,16 @@ class CrmSequenceStepPreview(models.TransientModel):
         ]
 
     step_id = fields.Many2one("crm.sequence.step", required=True, ondelete="cascade")
+    variant_id = fields.Many2one(
+        "crm.sequence.step.variant",
+        string="Variant",
+        compute="_compute_variant_id",
+        readonly=False,
+        store=True,
+        domain="[('step_id', '=', step_id)]",
+        help="The version of the email to preview (A/B test).",
+    )
+    has_variants = fields.Boolean(compute="_compute_has_variants")
     resource_ref = fields.Reference(
         string="Record",
         selection="_selection_target_model",
@@ -33,7 +43,19 @@ class CrmSequenceStepPreview(models.TransientModel):
             record = self.env[model].search([], limit=1) if model else False
             preview.resource_ref = f"{model},{record.id}" if record else False
 
-    @api.depends("step_id", "resource_ref")
+    @api.depends("step_id")
+    def _compute_variant_id(self):
+        for preview in self:
+            if preview.variant_id.step_id != preview.step_id:
+                variants = preview.step_id.variant_ids.filtered("active")
+                preview.variant_id = variants.sorted(lambda v: (v.sequence, v.id))[:1]
+
+    @api.depends("step_id")
+    def _compute_has_variants(self):
+        for preview in self:
+            preview.has_variants = bool(preview.step_id.variant_ids)
+
+    @api.depends("step_id", "variant_id", "resource_ref")
     def _compute_preview(self):
         for preview in self:
             preview.subject = preview.body_html = preview.error_msg = preview.empty_warning = False
@@ -42,9 +64,10 @@ class CrmSequenceStepPreview(models.TransientModel):
                 continue
             try:
                 step = preview.step_id
-                preview.subject = step._render_field("subject", record.ids)[record.id]
-                preview.body_html = step._render_field("body_html", record.ids)[record.id]
-                empty = step._empty_placeholders(record)
+                email = preview.variant_id or step
+                preview.subject = email._render_field("subject", record.ids)[record.id]
+                preview.body_html = email._render_field("body_html", record.ids)[record.id]
+                empty = step._empty_placeholders(record, template=preview.variant_id or None)
                 if empty:
                     preview.empty_warning = self.env._(
                         "%(fields)s is empty for this record: this email would not be sent to it. Fill it in, "
