@@ -190,10 +190,12 @@ class CrmSequenceStepAb(models.Model):
         """In the form as over RPC: adding the first variant moves the step's own email
         into variant A, and unnamed variants get the next free letters."""
         if self.variant_ids and not self._origin.variant_ids and self._has_own_email():
-            first = self.env["crm.sequence.step.variant"].new(
+            Variant = self.env["crm.sequence.step.variant"]
+            # made again after A: the web client lists new lines in the order they came
+            fnames = ("name", "sequence", "subject", "body_html", "active")
+            self.variant_ids = Variant.new(
                 {"name": LETTERS[0], "sequence": 0, "subject": self.subject, "body_html": self.body_html}
-            )
-            self.variant_ids = first | self.variant_ids
+            ) | Variant.concat(*(Variant.new({f: variant[f] for f in fnames}) for variant in self.variant_ids))
             self.subject = False
             self.body_html = False
         used = set(self.variant_ids.mapped("name"))
@@ -215,6 +217,23 @@ class CrmSequenceStepAb(models.Model):
             raise UserError(self.env._("%s has no A/B test running: add two variants first.", self._label()))
         self.sudo()._ab_decide()
         return True
+
+    def action_ab_results(self):
+        """Step results (the reporting pivot) of this step's emails, a row per variant."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_sequence.crm_sequence_report_action")
+        action.update(
+            name=self.env._("Results by variant"),
+            domain=[("step_id", "=", self.id)],
+            views=[(False, "pivot"), (False, "graph"), (False, "list")],
+            view_mode="pivot,graph,list",
+            context={
+                "search_default_emails_sent": 1,
+                "pivot_row_groupby": ["variant_id"],
+                "graph_groupbys": ["variant_id", "engagement"],
+            },
+        )
+        return action
 
     # ------------------------------------------------------------------
     # Business

@@ -27,6 +27,8 @@ template at each run. SMTP is never reached: the mail queue is not run.
     python3 tools/benchmark.py [--records 1000] [--db crm_sequence_bench] [--scale-only]
     python3 tools/benchmark.py --scale 10000     # bulk actions at N runs (see tools/bench_scale.py)
     python3 tools/benchmark.py --replies   # only the reply reader (no database): 100 KB bodies
+    python3 tools/benchmark.py --variants  # A/B variants: 3-variant step vs one email, decisions
+                                            # (see tools/bench_ab.py)
 The database is created with the module when it does not exist (no demo data).
 """
 
@@ -55,6 +57,11 @@ def parse_args():
         type=int,
         metavar="N",
         help="bulk actions at N runs (tools/bench_scale.py): enroll, deactivate, pause... (nothing else)",
+    )
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="only A/B variants (tools/bench_ab.py): three variants vs one email, winner decisions",
     )
     parser.add_argument(
         "--replies", action="store_true", help="only the time to read a 100 KB reply (models/reply_intent.py)"
@@ -259,6 +266,11 @@ def main():
         import bench_scale  # noqa: PLC0415
 
         bench_scale.run(registry, args.scale, measure, measure_repeated)
+        return
+    if args.variants:
+        import bench_ab  # noqa: PLC0415
+
+        bench_ab.run(registry, args.records, measure, measure_repeated)
         return
     n = args.records
     results = []
