@@ -250,8 +250,10 @@ class CrmSequenceStepAb(models.Model):
         least so far, counted in one grouped query), in random order; ``[None] * count``
         for a step without variants."""
         self.ensure_one()
+        if self.step_type != "auto_email":
+            return [None] * count
         variants = self.sudo().variant_ids.filtered("active")
-        if self.step_type != "auto_email" or not variants:
+        if not variants:
             return [None] * count
         if len(variants) == 1:
             return [variants.id] * count

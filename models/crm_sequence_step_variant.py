@@ -41,7 +41,6 @@ class CrmSequenceStepVariant(models.Model):
         render_options={"post_process": True},
     )
     lang = fields.Char(related="step_id.lang")
-    model = fields.Char(related="step_id.sequence_id.model")
     subject_readable = fields.Char(
         "Subject as it reads", compute="_compute_subject_readable", help="The subject with {Field} for placeholders."
     )

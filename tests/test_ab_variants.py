@@ -122,6 +122,7 @@ class TestAbVariants(CrmSequenceCommon):
             "the translations come along",
         )
         self.assertFalse(self.step.subject or self.step.body_html, "the step's own email is now variant A")
+        self.assertFalse(self.step.with_context(lang="fr_FR").subject, "in every language")
         self.assertEqual(self.step.variant_count, 2)
         self.assertEqual(self.step.title, "Hello {Contact Name} (A/B test: 2 variants)")
         self.assertFalse(self.sequence.missing_data)
