@@ -1,7 +1,11 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.mail import is_html_empty
+
+from .placeholders import readable_body
 
 MAX_VARIANTS = 4
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -44,6 +48,16 @@ class CrmSequenceStepVariant(models.Model):
     subject_readable = fields.Char(
         "Subject as it reads", compute="_compute_subject_readable", help="The subject with {Field} for placeholders."
     )
+    body_readable = fields.Html(
+        "Body as it reads",
+        compute="_compute_body_readable",
+        sanitize=False,
+        help="The body with {Field} for placeholders, as a locked step shows it.",
+    )
+    body_locked = fields.Boolean(
+        compute="_compute_body_readable",
+        help="The current user reads this variant's body without editing it (locked schedule or no right).",
+    )
     is_winner = fields.Boolean("Winner", compute="_compute_is_winner")
 
     # Figures (people's opens and clicks), in one grouped query for every variant shown
@@ -72,6 +86,19 @@ class CrmSequenceStepVariant(models.Model):
             step = variant.step_id
             variant.subject_readable = (
                 step._readable_placeholders(variant.subject) if step and variant.subject else variant.subject
+            )
+
+    @api.depends(
+        "body_html", "step_id.sequence_id.model", "step_id.sequence_id.schedule_locked", "step_id.sequence_id.can_edit"
+    )
+    @api.depends_context("lang", "uid")
+    def _compute_body_readable(self):
+        """As on steps (``crm.sequence.step._compute_body_readable``)."""
+        for variant in self:
+            sequence = variant.step_id.sequence_id
+            variant.body_locked = bool(sequence.schedule_locked or not sequence.can_edit)
+            variant.body_readable = Markup(
+                readable_body(variant.body_html, variant.step_id._expression_label, self.env._(" or “{}”"))
             )
 
     @api.depends("name")

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
