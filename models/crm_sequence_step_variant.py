@@ -96,7 +96,8 @@ class CrmSequenceStepVariant(models.Model):
         """As on steps (``crm.sequence.step._compute_body_readable``)."""
         for variant in self:
             sequence = variant.step_id.sequence_id
-            variant.body_locked = bool(sequence.schedule_locked or not sequence.can_edit)
+            # a variant being written in the builder (its sequence not known yet) is not locked
+            variant.body_locked = bool(sequence) and bool(sequence.schedule_locked or not sequence.can_edit)
             variant.body_readable = Markup(
                 readable_body(variant.body_html, variant.step_id._expression_label, self.env._(" or “{}”"))
             )

@@ -514,6 +514,10 @@ class TestAbVariants(CrmSequenceCommon):
             self.assertTrue(self.step.with_user(user).ab_status)
         with self.assertRaises(AccessError):
             variant_a.with_user(self.user_portal).read(["name"])
+        # who may not change a variant reads its body as text with {Field} placeholders
+        self.assertTrue(variant_a.with_user(self.user_other).body_locked)
+        self.assertFalse(variant_a.with_user(self.user_owner).body_locked)
+        self.assertIn("{Contact Name}", variant_a.with_user(self.user_other).body_readable)
         # the owner and administrators change them; the other salesperson and viewers do not
         for user in (self.user_other, self.user_viewer):
             with self.subTest(user=user.login):
