@@ -288,6 +288,9 @@ class CrmSequence(models.Model):
         compute="_compute_enrollment_counts",
         help="Runs paused by an out-of-office reply until the contact is back.",
     )
+    goal_reached_count = fields.Integer(
+        "Goal reached", compute="_compute_enrollment_counts", help="Runs ended because their record met the goal."
+    )
     terminated_count = fields.Integer("Terminated", compute="_compute_enrollment_counts")
     waiting_count = fields.Integer(
         "Waiting on tasks",
@@ -435,6 +438,7 @@ class CrmSequence(models.Model):
             sequence.bounced_count = by_reason[sequence.id, "bounced"]
             sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
             sequence.company_replied_count = by_reason[sequence.id, "company_replied"]
+            sequence.goal_reached_count = by_reason[sequence.id, "goal_reached"]
             sequence.out_of_office_count = away[sequence.id]
             sequence.terminated_count = counts["terminated"]
             sequence.waiting_count = waiting[sequence.id]
@@ -445,6 +449,8 @@ class CrmSequence(models.Model):
         "step_ids.sequence",
         "step_ids.wait_until_done",
         "day_mode",
+        "step_ids.condition_summary",
+        "step_ids.condition_step_id",
         "tz",
         "send_hour_from",
         "send_hour_to",
@@ -455,7 +461,7 @@ class CrmSequence(models.Model):
     def _compute_planned_schedule(self):
         """When each step would happen for a record enrolled now, as lines the view
         renders (``crm_sequence_schedule`` widget): dates in the sequence's time zone,
-        and why a step landed on another day than its own."""
+        why a step landed on another day than its own, and its condition."""
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"]
         labels = dict(self.env["crm.sequence.step"]._fields["step_type"]._description_selection(self.env))
@@ -466,14 +472,19 @@ class CrmSequence(models.Model):
                 continue
             lines = []
             with Touch._explained():
-                schedule = Touch._planner().schedule(sequence._plan_rules(), [s._plan_step() for s in steps], now)
+                schedule = Touch._planner().schedule(sequence._plan_rules(), [s._plan_step(steps) for s in steps], now)
             for planned in schedule:
                 step = planned.key
                 line = {
                     "day": step.day,
                     "type": labels.get(step.step_type),
                     "title": step.title,
-                    "date": self.env._("when the previous task is done"),
+                    "condition": step.condition_summary or False,
+                    "date": (
+                        self.env._("when “%s” is done", step.condition_step_id.title)
+                        if step._waits_for_call(steps)
+                        else self.env._("when the previous task is done")
+                    ),
                     "moved": False,
                 }
                 if planned.local:
@@ -664,6 +675,17 @@ class CrmSequence(models.Model):
                     count=len(running),
                 )
             )
+
+    def copy(self, default=None):
+        """Step conditions of a copy look at the copy's own steps."""
+        with engine_flag(self.env, "defer_day_check"):
+            copies = super().copy(default=default)
+            for original, copied in zip(self, copies):
+                twins = dict(zip(original.step_ids.sorted(step_order), copied.step_ids.sorted(step_order)))
+                for step in copied.step_ids.filtered("condition_step_id"):
+                    step.condition_step_id = twins.get(step.condition_step_id._origin, False)
+        copies.step_ids._check_day_order()
+        return copies
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -1,5 +1,7 @@
+import logging
 from collections import defaultdict
 from contextlib import contextmanager
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -9,11 +11,14 @@ from odoo.tools import SQL, email_normalize, format_datetime
 
 from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
 
+from . import record_filters
 from .crm_sequence import RUNNING_STATES
 from .crm_sequence_removal_rule import END_REASON_BY_TRIGGER
 from .crm_sequence_step import TASK_TYPES, step_order, touch_order
 from .cron_batches import take_locked
 from .planner import PlannedTouch
+
+_logger = logging.getLogger(__name__)
 
 # cursor cache key of the texts waiting for a run's next chatter note (see _trace_first)
 TRACE_FIRST_KEY = "crm_sequence_trace_first"
@@ -25,6 +30,7 @@ END_REASONS = [
     ("opted_out", "Opted out"),
     ("company_replied", "Someone of the company replied"),
     ("left_company", "Left the company"),
+    ("goal_reached", "Goal reached"),
     ("manual", "Terminated by a user"),
     ("sequence_edited", "Sequence edited"),
     ("record_deleted", "Record deleted"),
@@ -668,6 +674,39 @@ class CrmSequenceEnrollment(models.Model):
         )
         return finished
 
+    def _end_goal_reached(self):
+        """End the running runs whose record meets their sequence's goal: one search per
+        sequence with a goal for all its runs here. A goal that no longer evaluates (a
+        field removed since) ends nothing; the runs go on."""
+        runs = self.sudo().filtered(
+            lambda e: e.state in RUNNING_STATES and record_filters.is_set(e.sequence_id.goal_domain)
+        )
+        reached = self.browse()
+        for sequence, enrollments in runs.grouped("sequence_id").items():
+            try:
+                matching = record_filters.matching_ids(
+                    self.env[sequence.model], sequence.goal_domain, sequence.user_id, enrollments.mapped("res_id")
+                )
+            except record_filters.FilterError as error:
+                _logger.info("Goal of sequence %s does not evaluate: %s", sequence.id, error)
+                continue
+            reached |= enrollments.filtered(lambda e: e.res_id in matching)
+        reached._end("completed", "goal_reached")
+        return reached
+
+    @api.model
+    def _end_goal_reached_for(self, res_model, res_ids):
+        """Records of ``res_model`` were written: end their runs that reached the goal."""
+        runs = self.sudo().search(
+            [
+                ("res_model", "=", res_model),
+                ("res_id", "in", list(res_ids)),
+                ("state", "in", RUNNING_STATES),
+                ("sequence_id.goal_domain", "!=", False),
+            ]
+        )
+        return runs._end_goal_reached()
+
     def _remove_on_engagement(self, trigger):
         """A contact engaged: apply the sequence's removal rule for ``trigger``.
 
@@ -813,12 +852,35 @@ class CrmSequenceEnrollment(models.Model):
         enrollments._end(state, reason)
         return enrollments
 
+    def _days_late(self, planned, done):
+        """Run days from the local day of ``planned`` to that of ``done`` (UTC), as the
+        sequence counts them: calendar days, or sending days (a day off counts as the
+        sending day after it)."""
+        self.ensure_one()
+        sequence = self.sequence_id
+        calendar = sequence._send_calendar(planned, self._send_tz())
+        first, last = calendar.to_local(planned).date(), calendar.to_local(done).date()
+        days = (last - first).days
+        if days <= 0:
+            return 0
+        if sequence.day_mode != "sending":
+            return days
+        sending = sum(1 for offset in range(1, days + 1) if calendar.is_sending_day(first + timedelta(days=offset)))
+        return sending + (0 if calendar.is_sending_day(last) else 1)
+
     def _shift_waiting(self, touch, date_done):
-        """A "wait until done" task was completed: plan the steps that waited for it."""
+        """A "wait until done" task, or a call that a later step's condition looks at, was
+        completed (or canceled): plan the steps that waited for it. After a "wait until
+        done" task they are timed from the day it was done; after a call they keep their
+        own day (those whose day is past happen now)."""
         Touch = self.env["crm.sequence.touch"]
         waiting = self.touch_ids.filtered(lambda t: t.state == "scheduled" and not t.date_scheduled)
         if waiting:
             steps = waiting.step_id.sorted(step_order)
+            start_day = touch.step_day
+            if not touch.step_id.wait_until_done and touch.date_scheduled:
+                # the run's day when the call was done: its own day plus the days it was late
+                start_day += self._days_late(touch.date_scheduled, date_done)
             waiting.unlink()
-            Touch._plan(self, steps, date_done, start_day=touch.step_day)
+            Touch._plan(self, steps, date_done, start_day=start_day)
             Touch._wake_cron()

@@ -36,7 +36,17 @@ DEFAULT_ACTIVITY_TYPES = {
 # A sequence spans at most ten years: days and delays beyond are typing mistakes.
 MAX_DAYS = 3650
 # Step fields that change when touches happen (edits of an active sequence are confirmed first).
-SCHEDULE_FIELDS = {"day", "delay_days", "sequence", "step_type", "wait_until_done", "sequence_id"}
+SCHEDULE_FIELDS = {
+    "day",
+    "delay_days",
+    "sequence",
+    "step_type",
+    "wait_until_done",
+    "sequence_id",
+    # a condition on a call's outcome makes the step wait for that call
+    "condition",
+    "condition_step_id",
+}
 # `object.a.b` paths in an inline expression ({{ ... }}) or a QWeb attribute (t-out="...").
 OBJECT_PATH_RE = re.compile(r"\bobject((?:\.\w+)+)")
 QWEB_EXPRESSION_RE = re.compile(r"""\bt-(?:out|esc|if|elif|foreach|att-\w+|attf-\w+)=(["'])(.*?)\1""", re.S)

@@ -215,7 +215,7 @@ class CrmSequenceTouch(models.Model):
         enrollments.flush_recordset()
         planner = planner or self._planner()
         titles = {step: step._long_title() for step in steps}
-        plan_steps = [step._plan_step() for step in steps]
+        plan_steps = [step._plan_step(steps) for step in steps]
         # each run its variant of the A/B-tested steps, balanced over this batch
         variants = {step: iter(step._assign_variants(len(enrollments))) for step in steps}
         rows = []
@@ -507,15 +507,21 @@ class CrmSequenceTouch(models.Model):
     def _execute(self):
         """Execute these due touches, step by step in batches.
 
+        Runs whose record reached the sequence's goal end first; each step's conditions
+        and record filter are then checked for the whole batch (``_apply_conditions``).
         A failure in a batch is retried touch by touch, so that one bad record
         (render error, deleted record, no address) is marked failed with its
         reason and never stops the others.
         """
         self = self.sudo()
         self._check_records()
-        for step, touches in self.filtered(lambda t: t.state == "scheduled").grouped("step_id").items():
-            # an earlier step of this batch may have ended the run (opt-out, deleted record)
-            touches = touches.filtered(lambda t: t.state == "scheduled" and t.enrollment_id.state == "active")
+        self.enrollment_id._end_goal_reached()
+        # in step order: a condition looks at an earlier step, executed first when both are due
+        by_step = self.filtered(lambda t: t.state == "scheduled").grouped("step_id")
+        for step in sorted(by_step, key=step_order):
+            # an earlier step of this batch may have ended the run (opt-out, deleted record, goal)
+            touches = by_step[step].filtered(lambda t: t.state == "scheduled" and t.enrollment_id.state == "active")
+            touches = touches._apply_conditions(step)
             if not touches:
                 continue
             try:

@@ -1,14 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .crm_sequence_step_condition import CALL_OUTCOMES
+
 # Links set by the sequence engine only: a user pointing an activity at another run
 # would release or count someone else's steps.
 SEQUENCE_FIELDS = {"crm_sequence_touch_id", "crm_sequence_id", "crm_sequence_step_id"}
 
 
 class MailActivity(models.Model):
-    """Activities created by a sequence know their run, so sellers can filter and group them,
-    and completing a "wait until done" task releases the steps that waited for it."""
+    """Activities created by a sequence know their run, so sellers can filter and group them;
+    completing a "wait until done" task (or a call a later step's condition looks at)
+    releases the steps that waited for it, and a call's outcome is kept on its touch."""
 
     _inherit = "mail.activity"
 
@@ -54,12 +57,7 @@ class MailActivity(models.Model):
     crm_sequence_phone = fields.Char("Phone", compute="_compute_crm_sequence_contact")
     crm_sequence_email = fields.Char("Email", compute="_compute_crm_sequence_contact")
     crm_sequence_outcome = fields.Selection(
-        [
-            ("connected", "Connected"),
-            ("voicemail", "Left a voicemail"),
-            ("no_answer", "No answer"),
-            ("wrong_number", "Wrong number"),
-        ],
+        CALL_OUTCOMES,
         string="Outcome",
         help="How the call went; logged with the task when it is marked done.",
     )
@@ -100,8 +98,10 @@ class MailActivity(models.Model):
         return result
 
     def _crm_sequence_waiting_touches(self):
+        """Touches of these tasks that later steps wait for: "wait until done" tasks, and
+        calls whose outcome a later step's condition looks at."""
         return self.sudo().crm_sequence_touch_id.filtered(
-            lambda t: t.step_id.wait_until_done and t.enrollment_id.state == "active"
+            lambda t: t.enrollment_id.state == "active" and (t.step_id.wait_until_done or t._is_condition_source())
         )
 
     def _action_done(self, feedback=False, attachment_ids=None):
@@ -113,6 +113,11 @@ class MailActivity(models.Model):
         if len(self) == 1 and self.crm_sequence_outcome:
             outcome = outcomes[self.crm_sequence_outcome]
             feedback = self.env._("%(outcome)s: %(notes)s", outcome=outcome, notes=feedback) if feedback else outcome
+        for activity in self.filtered("crm_sequence_outcome"):
+            # kept on the touch: a later step's condition reads it once the activity is gone
+            touch = activity.sudo().crm_sequence_touch_id
+            if touch in open_touches and touch.step_type == "call":
+                touch.call_outcome = activity.crm_sequence_outcome
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         open_touches._task_done(self.env.user)
         for touch in waiting:

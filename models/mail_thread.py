@@ -20,6 +20,16 @@ class MailThread(models.AbstractModel):
 
     _inherit = "mail.thread"
 
+    def write(self, vals):
+        """A record written so that it meets the goal of a sequence it runs in ends that run
+        (``goal_reached``). Only writes of the fields goals read (cached per registry, see
+        ``crm.sequence._goal_watched_fields``) look: any other write costs no query."""
+        result = super().write(vals)
+        watched = self.env["crm.sequence"]._goal_watched_fields().get(self._name)
+        if watched and self.ids and not watched.isdisjoint(vals):
+            self.env["crm.sequence.enrollment"]._end_goal_reached_for(self._name, self.ids)
+        return result
+
     def unlink(self):
         """A deleted record leaves every sequence it was running in (end reason "record deleted")."""
         if self.ids:

@@ -34,6 +34,7 @@ class PlanStep:
     in_window: bool = False  # emails wait for the send window; tasks only for its opening
     wait_until_done: bool = False  # the next steps wait until this task is done
     email: bool = False  # an automatic email: spread within the sender's limits
+    waits: bool = False  # this step and the next wait for a task (its condition is a call's outcome)
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ class SendCalendar:
         previous one lands N sending days after the day that step landed on, so steps
         share a moment only when they share a day and a delay always shows.
 
-        After a "wait until done" step the next steps get no date: they are planned
-        when the task is done.
+        After a "wait until done" step the next steps get no date, nor does a step that
+        ``waits`` and those after it: they are planned when the task is done.
         """
         planned = []
         start_local = self.to_local(start)
@@ -167,8 +168,9 @@ class SendCalendar:
         previous_day = start_day
         waiting = False
         for step in steps:
-            if waiting:
+            if waiting or step.waits:
                 planned.append(PlannedStep(step.key, None, None, None))
+                waiting = True
                 continue
             gap = step.day - previous_day
             if not sending_days:

@@ -6,7 +6,7 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
 /**
  * The planned schedule of a sequence: the lines its `planned_schedule` JSON field
  * computes (day, step, planned date in the sequence's time zone, and why a step
- * moved, e.g. "Saturday → Monday"), shown as a table.
+ * moved, e.g. "Saturday → Monday") and its condition ("if “Intro” clicked"), shown as a table.
  */
 export class ScheduleField extends Component {
     static template = "crm_sequence.ScheduleField";
