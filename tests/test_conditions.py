@@ -321,11 +321,11 @@ class TestConditions(CrmSequenceCommon):
             },
         )
         self.assertEqual(again.condition_summary, "if “Intro {Contact Name}” not clicked")
-        self.assertEqual(
-            call.condition_summary, "if “Intro {Contact Name}” clicked, if the record matches the filter"
-        )
+        self.assertEqual(call.condition_summary, "if “Intro {Contact Name}” clicked, if the record matches the filter")
         lines = sequence.planned_schedule["lines"]
-        self.assertEqual([line["condition"] for line in lines], [False, again.condition_summary, call.condition_summary])
+        self.assertEqual(
+            [line["condition"] for line in lines], [False, again.condition_summary, call.condition_summary]
+        )
         self.assertEqual(lines[1]["day"], lines[2]["day"], "a branch: two steps on the same day")
 
 
@@ -351,7 +351,11 @@ class TestConditionInput(CrmSequenceCommon):
             (self.todo, {"condition": "clicked", "condition_step_id": self.call.id}, "looks at an email"),
             (
                 self.todo,
-                {"condition": "call_outcome", "condition_step_id": self.intro.id, "condition_call_outcome": "connected"},
+                {
+                    "condition": "call_outcome",
+                    "condition_step_id": self.intro.id,
+                    "condition_call_outcome": "connected",
+                },
                 "looks at a call",
             ),
             (self.todo, {"condition": "call_outcome", "condition_step_id": self.call.id}, "choose the call outcome"),
@@ -401,7 +405,11 @@ class TestConditionInput(CrmSequenceCommon):
         self.assertEqual(self.sequence.step_ids, self.delay | self.todo)
 
     def test_condition_access_follows_the_sequence_owner(self):
-        values = {"condition": "clicked", "condition_step_id": self.intro.id, "filter_domain": "[('type', '=', 'lead')]"}
+        values = {
+            "condition": "clicked",
+            "condition_step_id": self.intro.id,
+            "filter_domain": "[('type', '=', 'lead')]",
+        }
         for user in (self.user_other, self.user_viewer):
             with self.subTest(user=user.name), self.assertRaises(AccessError):
                 self.todo.with_user(user).write(values)
