@@ -24,6 +24,20 @@ class CrmSequence(models.Model):
         help="A run whose record matches this filter ends: the goal is reached (e.g. the lead's stage is Won). "
         "Checked before each step and whenever the record changes. Empty: no goal.",
     )
+    has_goal = fields.Boolean(
+        "Has a goal",
+        compute="_compute_has_goal",
+        inverse="_inverse_has_goal",
+        help="Runs end when their record meets the goal's conditions.",
+    )
+
+    @api.depends("goal_domain")
+    def _compute_has_goal(self):
+        for sequence in self:
+            sequence.has_goal = record_filters.is_set(sequence.goal_domain)
+
+    def _inverse_has_goal(self):
+        self.filtered(lambda s: not s.has_goal and s.goal_domain).goal_domain = False
 
     @api.constrains("goal_domain", "model_id")
     def _check_goal_domain(self):

@@ -37,6 +37,8 @@ class CrmSequenceStep(models.Model):
     """
 
     _inherit = "crm.sequence.step"
+    # the condition's step is picked by its subject or summary
+    _rec_names_search = ["subject", "summary"]
 
     condition = fields.Selection(
         CONDITIONS,
@@ -73,7 +75,7 @@ class CrmSequenceStep(models.Model):
         "crm.sequence.step", "condition_step_id", string="Steps conditioned on this one"
     )
     condition_summary = fields.Char(
-        "Condition",
+        "Condition as it reads",
         compute="_compute_condition_summary",
         help="The step's condition as the list and the planned schedule say it.",
     )
@@ -119,7 +121,8 @@ class CrmSequenceStep(models.Model):
     def _condition_text(self):
         """ "if “Intro” clicked", "if “Discovery call”: Connected"."""
         self.ensure_one()
-        source = self.condition_step_id.title or "?"
+        # in the builder's dialog the step looked at is a copy of the saved one: read the saved one
+        source = self.condition_step_id._origin.title or self.condition_step_id.title or "?"
         if self.condition == "call_outcome":
             outcomes = dict(self._fields["condition_call_outcome"]._description_selection(self.env))
             return self.env._(
