@@ -133,7 +133,7 @@ class TestConditions(CrmSequenceCommon):
             self.assertEqual(touch.state, "skipped")
             self.assertEqual(touch.result_message, "Skipped: “Personal note” was not sent.")
 
-    def _call_sequence(self):
+    def _call_sequence(self, **values):
         return self._sequence(
             [
                 {"step_type": "call", "day": 2, "summary": "Discovery call"},
@@ -145,6 +145,7 @@ class TestConditions(CrmSequenceCommon):
                 1: {"condition": "call_outcome", "condition_step": 0, "condition_call_outcome": "connected"},
                 2: {"condition": "call_outcome", "condition_step": 0, "condition_call_outcome": "no_answer"},
             },
+            **values,
         )
 
     def test_call_outcome_waits_for_the_call(self):
@@ -174,11 +175,11 @@ class TestConditions(CrmSequenceCommon):
             activity.with_user(self.user_owner).action_crm_sequence_done_next()
             self.assertEqual((touches[0].state, touches[0].call_outcome), ("done", "connected"))
             waiting = {t.step_id: t for t in run.touch_ids.filtered(lambda t: t.state == "scheduled")}
-            # day 3 is past: at once; day 8 keeps its day (the run's 8th sending day, Thursday
-            # 12 March), not "done + 5 sending days" (Friday 13)
+            # day 3 is past: at once, on Friday, the run's 4th sending day; counting sending days,
+            # day 8 comes 5 sending days after the day-3 steps landed (as after a deferred email)
             self.assertEqual(waiting[thanks].date_scheduled, datetime(2026, 3, 6, 10, 0))
             self.assertEqual(waiting[retry].date_scheduled, datetime(2026, 3, 6, 10, 0))
-            self.assertEqual(waiting[check_in].date_scheduled, datetime(2026, 3, 12, 8, 0))
+            self.assertEqual(waiting[check_in].date_scheduled, datetime(2026, 3, 13, 8, 0))
             self._run_cron()
         self.assertEqual(waiting[thanks].state, "done")
         self.assertTrue(waiting[thanks].message_id)
@@ -187,6 +188,39 @@ class TestConditions(CrmSequenceCommon):
             waiting[retry].result_message, "Skipped: “Discovery call” outcome was Connected, not No answer."
         )
         self.assertEqual(waiting[check_in].state, "scheduled")
+
+    def test_call_outcome_keeps_calendar_days(self):
+        """Counting calendar days, the steps released by a call done late keep their day:
+        day 8 is Tuesday 10 March (the run's 8th day), not "done + 5 days"."""
+        sequence, (call, thanks, _retry, check_in) = self._call_sequence(day_mode="calendar")
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            sequence.enroll_records(self.leads[0])
+        with freeze_time("2026-03-04 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        with freeze_time("2026-03-06 10:00:00"), self.mock_mail_gateway():
+            self._touches(call)[self.leads[0].id].activity_id.action_feedback(feedback="Reached")
+        self.assertEqual(self._touches(thanks)[self.leads[0].id].date_scheduled, datetime(2026, 3, 6, 10, 0))
+        self.assertEqual(self._touches(check_in)[self.leads[0].id].date_scheduled, datetime(2026, 3, 10, 8, 0))
+
+    def test_days_late_as_the_sequence_counts_them(self):
+        """A call planned on Friday: done on Saturday, Sunday or Monday is one sending day late
+        (the weekend counts as Monday), Tuesday two; in calendar days, what the calendar says."""
+        sequence, _steps = self._call_sequence()
+        with freeze_time("2026-03-03 09:00:00"):
+            sequence.enroll_records(self.leads[0])
+        run = sequence.enrollment_ids
+        friday = datetime(2026, 3, 6, 8, 0)
+        for done, sending, calendar in (
+            (datetime(2026, 3, 6, 15, 0), 0, 0),
+            (datetime(2026, 3, 7, 10, 0), 1, 1),
+            (datetime(2026, 3, 8, 10, 0), 1, 2),
+            (datetime(2026, 3, 9, 10, 0), 1, 3),
+            (datetime(2026, 3, 10, 10, 0), 2, 4),
+            (datetime(2026, 3, 5, 10, 0), 0, 0),
+        ):
+            for mode, expected in (("sending", sending), ("calendar", calendar)):
+                sequence.with_context(crm_sequence_edit_mode="keep").day_mode = mode
+                self.assertEqual(run._days_late(friday, done), expected, (mode, done))
 
     def test_call_canceled_or_without_outcome(self):
         """A canceled call releases its waiting steps, which are then skipped; a call done
