@@ -13,7 +13,9 @@ launched by a sales manager; notifications are on for both):
   - Odoo's Email Marketing (``mass_mailing``, installed in the benchmark's database only) sending
     a mailing with link tracking to the same leads;
   - one click on a tracked link (redirect, event, verdict) and one open, through the routes'
-    code, in queries and milliseconds (median).
+    code, in queries and milliseconds (median);
+  - our cron on 1,000 due touches of an automatic email with a condition ("Intro not clicked",
+    half of the intros clicked) and a record filter, against the same step without them.
 Our emails are measured as users send them: link tracking, unsubscribe headers and link,
 spreading, sender limits (set high enough not to defer) and threading on (the measured email is
 a follow-up). Every email has the same two links.
@@ -29,6 +31,7 @@ template at each run. SMTP is never reached: the mail queue is not run.
     python3 tools/benchmark.py --replies   # only the reply reader (no database): 100 KB bodies
     python3 tools/benchmark.py --variants  # A/B variants: 3-variant step vs one email, decisions
                                             # (see tools/bench_ab.py)
+    python3 tools/benchmark.py --conditions   # only a conditional step against the same step without
 The database is created with the module when it does not exist (no demo data).
 """
 
@@ -65,6 +68,11 @@ def parse_args():
     )
     parser.add_argument(
         "--replies", action="store_true", help="only the time to read a 100 KB reply (models/reply_intent.py)"
+    )
+    parser.add_argument(
+        "--conditions",
+        action="store_true",
+        help="only the cron on a conditional step (half true, half false) against the same step without condition",
     )
     return parser.parse_args()
 
@@ -238,6 +246,91 @@ def measure_click_and_open(env, cr, touch, results):
     measure_repeated(cr, "One open (event, verdict)", open_, 1, results, before=next_touch)
 
 
+def bench_conditions(env, cr, leads, results):
+    """The cron on N due touches of an automatic email with a condition ("Intro not clicked")
+    and a record filter, half of the intros clicked by a person (half the touches skipped),
+    against the same step without them; then with no intro clicked (every condition true: the
+    cost of evaluating them, the same emails sent). Conditions and filters are evaluated per
+    batch: one read of the intros, one search."""
+    from odoo import api, fields  # noqa: PLC0415
+
+    n = len(leads)
+    step_values = [
+        {
+            "step_type": "auto_email",
+            "day": 1,
+            "subject": "Intro",
+            "body_html": "<p>Dear <t t-out='object.contact_name'/></p>",
+        },
+        {"step_type": "auto_email", "day": 2, "subject": "Another look", "body_html": "<p>Any thoughts?</p>" + LINKS},
+        # runs go on after the measured step (as sequences do): no completion in the measure
+        {"step_type": "call", "day": 3, "summary": "Call them"},
+    ]
+    measured = {}
+    for variant, clicked in (("unconditional", 0), ("conditional, half true", n // 2), ("conditional, all true", 0)):
+        sequence = env["crm.sequence"].create(
+            {
+                "name": f"Bench {variant} step",
+                "tz": "UTC",
+                "day_mode": "calendar",
+                "send_hour_from": 0,
+                "send_hour_to": 24,
+                "send_sat": True,
+                "send_sun": True,
+                "step_ids": [
+                    fields.Command.create(dict(values, sequence=index)) for index, values in enumerate(step_values, 1)
+                ],
+            }
+        )
+        intro, step, _call = sequence.step_ids.sorted("sequence")
+        if variant != "unconditional":
+            step.write(
+                {
+                    "condition": "not_clicked",
+                    "condition_step_id": intro.id,
+                    "filter_domain": repr([("email_from", "!=", False)]),
+                }
+            )
+        sequence.action_activate()
+        start = (fields.Datetime.now() - timedelta(days=1)).replace(hour=0, minute=0)
+        env["crm.sequence.enrollment"]._enroll(sequence, leads, date_start=start)
+        # the intros are sent first (not measured), some clicked by a person; the measured step
+        # is then due for every run
+        cr.execute(
+            "UPDATE crm_sequence_touch SET date_scheduled = date_scheduled + interval '1 year' WHERE step_id = %s",
+            [step.id],
+        )
+        env.invalidate_all()
+        api.Environment(cr, api.SUPERUSER_ID, {})["crm.sequence.touch"]._cron_process_touches()
+        cr.execute(
+            """UPDATE crm_sequence_touch SET opened = TRUE, clicked = TRUE, opened_number = 1, clicked_number = 1
+                WHERE id IN (SELECT id FROM crm_sequence_touch WHERE step_id = %s ORDER BY id LIMIT %s)""",
+            [intro.id, clicked],
+        )
+        cr.execute(
+            "UPDATE crm_sequence_touch SET date_scheduled = date_scheduled - interval '1 year 1 day' "
+            "WHERE step_id = %s",
+            [step.id],
+        )
+        cr.commit()
+        env.invalidate_all()
+        with measure(cr, f"cron: {n} due touches, {variant} step", n, results):
+            api.Environment(cr, api.SUPERUSER_ID, {})["crm.sequence.touch"]._cron_process_touches()
+        states = sorted(env["crm.sequence.touch"].search([("step_id", "=", step.id)]).mapped("state"))
+        expected = ["done"] * (n - clicked) + ["skipped"] * clicked
+        assert states == expected, f"{states.count('done')} done, {states.count('skipped')} skipped"
+        measured[variant] = results[-1]
+        cr.commit()
+    plain = measured["unconditional"]
+    for variant in ("conditional, half true", "conditional, all true"):
+        timing = measured[variant]
+        print(
+            f"{variant}: {timing[1]:.2f} s vs {plain[1]:.2f} s without condition -> {timing[1] / plain[1]:.2f}x "
+            f"(target <= 1.2x; Python CPU {timing[3]:.2f} s vs {plain[3]:.2f} s, {timing[3] / plain[3]:.2f}x); "
+            f"{timing[2] / n:.3f} queries/touch (target <= 0.25), {plain[2] / n:.3f} without condition"
+        )
+
+
 def main():
     args = parse_args()
     if args.replies:
@@ -308,6 +401,9 @@ def main():
         cr.commit()
         env = env(context={})
 
+        if args.conditions:
+            bench_conditions(env, cr, leads, results)
+            return
         if not args.scale_only:  # the peers (slow at 10,000: the composer takes minutes)
             # 1. our cron (the real entry point, committing its batches): automatic emails, then calls.
             # Emails as users send them: unsubscribe headers and link, spreading, sender limits set
@@ -466,6 +562,9 @@ def main():
 
             # 3c. one click and one open on the routes' code (as /r/<code>/s/... and the pixel run it)
             measure_click_and_open(env, cr, tracked_touch, results)
+
+            # 3d. a conditional step against the same step without condition
+            bench_conditions(env, cr, leads, results)
 
             # 4. the manager list: 10 sequences sharing 1,000 enrollments, loaded as the web client does
             sequences = env["crm.sequence"]
