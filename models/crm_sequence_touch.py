@@ -520,7 +520,10 @@ class CrmSequenceTouch(models.Model):
         by_step = self.filtered(lambda t: t.state == "scheduled").grouped("step_id")
         for step in sorted(by_step, key=step_order):
             # an earlier step of this batch may have ended the run (opt-out, deleted record, goal)
-            touches = by_step[step].filtered(lambda t: t.state == "scheduled" and t.enrollment_id.state == "active")
+            # or made it wait for a call (a condition on its outcome)
+            touches = by_step[step].filtered(
+                lambda t: t.state == "scheduled" and t.date_scheduled and t.enrollment_id.state == "active"
+            )
             touches = touches._apply_conditions(step)
             if not touches:
                 continue

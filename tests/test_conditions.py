@@ -202,6 +202,33 @@ class TestConditions(CrmSequenceCommon):
         self.assertEqual(self._touches(thanks)[self.leads[0].id].date_scheduled, datetime(2026, 3, 6, 10, 0))
         self.assertEqual(self._touches(check_in)[self.leads[0].id].date_scheduled, datetime(2026, 3, 10, 8, 0))
 
+    def test_due_before_its_call_is_done(self):
+        """A step on a call's outcome that comes due while the call is still open (its run
+        was re-planned meanwhile) waits for the call, with the steps after it."""
+        sequence, (call, thanks, retry, check_in) = self._call_sequence()
+        with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
+            sequence.enroll_records(self.leads[0])
+        with freeze_time("2026-03-04 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        run = sequence.enrollment_ids
+        waiting = run.touch_ids.filtered(lambda t: t.state == "scheduled")
+        waiting.write({"date_scheduled": "2026-03-05 08:00:00"})  # as a re-plan that lost the wait
+        with freeze_time("2026-03-05 08:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        self.assertEqual(waiting.mapped("state"), ["scheduled"] * 3)
+        self.assertEqual(waiting.mapped("date_scheduled"), [False] * 3)
+        self.assertEqual(
+            self._touches(thanks)[self.leads[0].id].result_message, "Waiting for “Discovery call” to be done."
+        )
+        with freeze_time("2026-03-05 09:00:00"), self.mock_mail_gateway():
+            activity = self._touches(call)[self.leads[0].id].activity_id
+            activity.write({"crm_sequence_outcome": "no_answer"})
+            activity.action_feedback(feedback="No one")
+            self._run_cron()
+        self.assertEqual(self._touches(thanks)[self.leads[0].id].state, "skipped")
+        self.assertEqual(self._touches(retry)[self.leads[0].id].state, "open")
+        self.assertEqual(self._touches(check_in)[self.leads[0].id].state, "scheduled")
+
     def test_days_late_as_the_sequence_counts_them(self):
         """A call planned on Friday: done on Saturday, Sunday or Monday is one sending day late
         (the weekend counts as Monday), Tuesday two; in calendar days, what the calendar says."""
