@@ -51,21 +51,22 @@ def check(Model, text, user):
     domain = parse(text, user)
     try:
         with Model.env.cr.savepoint():
-            Model.with_context(active_test=False).search_count(domain, limit=1)
+            Model.search_count(domain, limit=1)
     except Exception as error:  # noqa: BLE001 - unknown field, wrong value type, no access
         raise FilterError(str(error) or error.__class__.__name__) from error
 
 
 def matching_ids(Model, text, user, res_ids):
-    """The ids among ``res_ids`` that match ``text``: one search for the whole batch
-    (archived records included: the filter alone decides). Raises ``FilterError``."""
+    """The ids among ``res_ids`` that match ``text``: one search for the whole batch.
+    Archived records match only when the filter says so (the domain editor's "Include
+    archived"), as in any Odoo search. Raises ``FilterError``."""
     res_ids = list(res_ids)
     if not is_set(text):
         return set(res_ids)
     domain = parse(text, user)
     try:
         with Model.env.cr.savepoint():
-            found = Model.sudo().with_context(active_test=False).search(Domain("id", "in", res_ids) & domain)
+            found = Model.sudo().with_context(active_test=True).search(Domain("id", "in", res_ids) & domain)
     except Exception as error:  # noqa: BLE001 - a field removed since, a value that no longer fits
         raise FilterError(str(error) or error.__class__.__name__) from error
     return set(found.ids)

@@ -276,24 +276,25 @@ class TestConditions(CrmSequenceCommon):
         )
 
     def test_record_filter(self):
-        """A step for records still in their first stage: the one moved on skips it."""
+        """A step for records still in their first stage: the one moved on skips it, and so
+        does an archived one (the domain editor's "Include archived" is off)."""
         sequence, (first, call) = self._sequence(
             [email(1, "Intro"), {"step_type": "call", "day": 2, "summary": "Call"}],
             {1: {"filter_domain": repr([("stage_id", "!=", self.stage_qualified.id)])}},
         )
         self.assertEqual(call.condition_summary, "if the record matches the filter")
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
-            sequence.enroll_records(self.leads[:2])
+            sequence.enroll_records(self.leads)
             self._run_cron()
         self.leads[1].stage_id = self.stage_qualified
+        self.leads[2].action_archive()
         with freeze_time("2026-03-04 08:00:00"), self.mock_mail_gateway():
             self._run_cron()
         calls = self._touches(call)
         self.assertEqual(calls[self.leads[0].id].state, "open")
-        self.assertEqual(calls[self.leads[1].id].state, "skipped")
-        self.assertEqual(
-            calls[self.leads[1].id].result_message, "Skipped: the record does not match the step's filter."
-        )
+        for lead in self.leads[1:]:
+            self.assertEqual(calls[lead.id].state, "skipped")
+            self.assertEqual(calls[lead.id].result_message, "Skipped: the record does not match the step's filter.")
 
     def test_filter_failing_at_due_time(self):
         """A filter that no longer evaluates (its field removed since) skips the step with
