@@ -4,7 +4,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.mail import is_html_empty
 
 from .engine_flags import engine_flag, engine_flag_set
@@ -425,9 +425,13 @@ class CrmSequenceStep(models.Model):
         if position is not None and not is_whole_number(position, -MAX_INT - 1):
             raise ValidationError(self.env._("A step's position is a whole number, not %s.", position))
 
-    @api.constrains("subject", "body_html", "sequence_id")
     def _check_placeholders(self):
-        """Placeholders must name fields of the board, so a typo fails here, not at send time."""
+        """Placeholders must name fields of the board, so a typo fails here, not at send time.
+
+        Called by ``create``/``write`` after ``super()`` rather than as a constraint:
+        ``mail.render.mixin`` refuses unsafe expressions to non-template-editors after
+        the constraints have run, and ``object.sudo()`` must be refused as such (an
+        ``AccessError``), not as an unknown field."""
         for step in self.filtered(lambda s: s.step_type in EMAIL_TYPES and s.sequence_id.model):
             Model = self.env[step.sequence_id.model]
             for path in step._placeholder_paths():
@@ -469,9 +473,8 @@ class CrmSequenceStep(models.Model):
         for vals in vals_list:
             if vals.get("body_html"):
                 vals["body_html"] = self._inline_to_qweb(vals["body_html"])
-        for vals in vals_list:
-            self._check_unsafe_placeholders(vals, self.env["crm.sequence"].browse(vals.get("sequence_id")).model)
         steps = super().create(vals_list)
+        steps._check_placeholders()
         steps.sequence_id._apply_running_edit_policy()
         return steps
 
@@ -483,11 +486,11 @@ class CrmSequenceStep(models.Model):
             raise UserError(self.env._("A step stays in its sequence: duplicate the sequence or add a new step."))
         if vals.get("body_html"):
             vals["body_html"] = self._inline_to_qweb(vals["body_html"])
-        for model in set(self.sequence_id.mapped("model")):
-            self._check_unsafe_placeholders(vals, model)
         shifts = self._delay_shifts(vals.get("delay_days")) if "delay_days" in vals else []
         with engine_flag(self.env, *(["defer_day_check"] if shifts else [])):
             result = super().write(vals)
+        if {"subject", "body_html", "step_type"} & set(vals):
+            self._check_placeholders()
         if shifts:
             self._apply_shifts(shifts)
         if set(vals) & SCHEDULE_FIELDS:
@@ -546,21 +549,6 @@ class CrmSequenceStep(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-
-    def _check_unsafe_placeholders(self, vals, model):
-        """Refuse non-template-editors anything but simple placeholders, before the values are validated."""
-        if self.env.su or self.env.user.has_group("mail.group_mail_template_editor"):
-            return
-        if self._has_unsafe_expression_template_inline_template(
-            vals.get("subject"), model
-        ) or self._has_unsafe_expression_template_qweb(vals.get("body_html"), model):
-            raise AccessError(
-                self.env._(
-                    "Only members of %(group_name)s group are allowed to edit templates containing "
-                    "sensible placeholders",
-                    group_name=self.env.ref("mail.group_mail_template_editor").name,
-                )
-            )
 
     def _delay_shifts(self, new_delay_days):
         """[(later steps, days to add)] when these delays come to wait ``new_delay_days``:
