@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, consteq, email_normalize, email_split, format_date, hmac
+from odoo.tools.mail import append_content_to_html
 
 from . import tracked_links
 from . import tracking_verdict as tv
@@ -681,7 +682,9 @@ class CrmSequenceTouch(models.Model):
                 "reply_to": reply_to.get(touch.res_id),
                 "subject": subjects[touch],
                 "body": body,
-                "body_html": Markup(tracked.get(touch, body)) + touch._open_pixel(base_url),
+                # the touch's link suffix and open pixel join it as it leaves (mail.mail)
+                "body_html": Markup(tracked.get(touch, body)),
+                "crm_sequence_touch_id": touch.id,
                 "email_to": email,
                 "auto_delete": True,  # the chatter copy stays (is_notification)
                 "is_notification": True,
@@ -891,25 +894,48 @@ class CrmSequenceTouch(models.Model):
         url = f"{base_url}/crm_sequence/open/{self.id}/{self._open_token()}"
         return Markup('<img src="%s" alt="" width="1" height="1" style="display:none"/>') % url
 
+    def _base_url(self):
+        """The address of this Odoo for the touch's record: its links, pixel and
+        unsubscribe page, as ``_execute_auto_email`` builds them."""
+        self.ensure_one()
+        return self.env[self.res_model].browse(self.res_id).get_base_url()
+
     def _track_links(self, bodies, base_url):
         """Links of these touches' emails through Odoo's link tracker: ``({touch: body
-        with tracked links}, {touch: number of tracked links})``. The distinct URLs of
-        all the bodies are shortened at once (``link.tracker.search_or_create``), then
-        each link gets its touch's suffix ``/s/<touch id>/<token>`` (see
-        ``tracked_links`` for the links left as they are)."""
+        with short links}, {touch: number of distinct short links})``, for the emails
+        with links. The distinct URLs of all the bodies are shortened at once
+        (``link.tracker.search_or_create``); each email gets its touch's suffix as it
+        leaves (``_outgoing_body``). See ``tracked_links`` for the links left as they are."""
         found = {touch: tracked_links.find_urls(body, base_url) for touch, body in bodies.items()}
         urls = list(dict.fromkeys(url for touch_urls in found.values() for url in touch_urls))
-        if not urls:
-            return {}, {}
-        # the title given: Odoo would otherwise fetch each new page to read its title
-        trackers = self.env["link.tracker"].sudo().search_or_create([{"url": url, "title": url} for url in urls])
-        short_urls = dict(zip(urls, trackers.mapped("short_url")))
-        tracked = {
-            touch: tracked_links.rewrite(body, base_url, short_urls, f"/s/{touch.id}/{touch._click_token()}")
-            for touch, body in bodies.items()
-            if found[touch]
-        }
-        return tracked, {touch: len(touch_urls) for touch, touch_urls in found.items()}
+        short_urls = {}
+        if urls:
+            # the title given: Odoo would otherwise fetch each new page to read its title
+            trackers = self.env["link.tracker"].sudo().search_or_create([{"url": url, "title": url} for url in urls])
+            # on the record's address, as the pixel: the short link as the recipient will see it
+            short_urls = {url: f"{base_url}/r/{code}" for url, code in zip(urls, trackers.mapped("code"))}
+        tracked, counts = {}, {}
+        for touch, body in bodies.items():
+            if found[touch]:
+                body = tracked[touch] = tracked_links.rewrite(body, base_url, short_urls)
+            count = len(tracked_links.short_links(body, base_url))
+            if count:
+                counts[touch] = count
+        return tracked, counts
+
+    def _outgoing_body(self, body):
+        """This touch's email as it leaves (``mail.mail._prepare_outgoing_body``, as
+        Email Marketing adds its tracking): each short link with the touch's suffix
+        ``/s/<touch id>/<token>`` (those ``_track_links`` counted: none when the
+        sequence does not track links), and the open pixel at the end. The chatter
+        copy and the queued email keep neither."""
+        self.ensure_one()
+        base_url = self._base_url()
+        if self.link_count:
+            body = tracked_links.add_suffix(body, base_url, f"/s/{self.id}/{self._click_token()}")
+        if "/crm_sequence/open/" not in body:  # queued before 19.0.1.4.0, the pixel is in already
+            body = append_content_to_html(body, self._open_pixel(base_url), plaintext=False)
+        return Markup(body)
 
     def _mark_opened(self):
         """A person opened these emails (the open pixel's verdict, or a click)."""

@@ -26,21 +26,27 @@ class MailComposeMessage(models.TransientModel):
         ):
             activity = self.env["mail.activity"]
         touch = activity.sudo().crm_sequence_touch_id
-        # queued rather than sent at once, so that the open-tracking pixel joins the sent copy only
+        # queued rather than sent at once, so that the touch's tracking joins the email as it leaves
         composer = self.with_context(mail_notify_force_send=False, crm_sequence_activity_id=False)
         mails, messages = super(MailComposeMessage, composer)._action_send_mail(auto_commit=auto_commit)
         message = messages[:1]
         if touch.state == "open" and message:
-            outgoing = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
-            base_url = touch.get_base_url()
-            pixel = touch._open_pixel(base_url)
+            # the email to the contact, not the copies Odoo sends to internal followers
+            outgoing = (
+                self.env["mail.mail"]
+                .sudo()
+                .search([("mail_message_id", "=", message.id)])
+                .filtered(lambda mail: mail.email_to or any(mail.recipient_ids.mapped("partner_share")))
+            )
             link_count = 0
-            for mail in outgoing:
-                body = mail.body_html or ""
-                if touch.sequence_id.track_links:
-                    tracked, counts = touch._track_links({touch: body}, base_url)
-                    body, link_count = tracked.get(touch, body), counts.get(touch, 0)
-                mail.body_html = Markup(body) + pixel
+            if touch.sequence_id.track_links:
+                base_url = touch._base_url()
+                for mail in outgoing:
+                    tracked, counts = touch._track_links({touch: mail.body_html or ""}, base_url)
+                    if touch in tracked:
+                        mail.body_html = Markup(tracked[touch])
+                    link_count = max(link_count, counts.get(touch, 0))
+            outgoing.crm_sequence_touch_id = touch
             touch.sudo().write({"message_id": message.id, "mail_mail_id": outgoing[:1].id, "link_count": link_count})
             activity.action_feedback(feedback=self.env._("Email sent from the composer."))
         return mails, messages

@@ -2,8 +2,10 @@
 
 Plain Python on the rendered HTML, with a regular expression rather than a parse per
 email (Odoo's ``_shorten_links`` parses once per template; a sequence renders each
-email for its record): the step's distinct URLs are shortened once per batch, then
-each email gets its touch's suffix (``/s/<touch id>/<token>``).
+email for its record). As in Email Marketing, in two times: when the email is queued,
+the step's distinct URLs are shortened once per batch (``rewrite``: ``<base>/r/<code>``);
+when it leaves, ``mail.mail._prepare_outgoing_body`` gives each short link its touch's
+suffix (``add_suffix``: ``/s/<touch id>/<token>``), with the open pixel.
 
 Not tracked: ``mailto:``, ``tel:``, ``sms:`` and other non-web schemes, anchors
 (``#...``), links already tracked (``<base>/r/...``), the module's own routes
@@ -15,6 +17,8 @@ import re
 
 HREF_RE = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 WEB_RE = re.compile(r"^https?://", re.I)
+# a link tracker code: one path segment (the ``/r/<code>`` route), nothing after it
+SHORT_CODE_RE = re.compile(r"[^/?#\s]+")
 SKIPPED_PATHS = ("/crm_sequence/", "/unsubscribe", "/mailing/")
 
 
@@ -47,14 +51,47 @@ def find_urls(body, base_url):
     return list(found)
 
 
-def rewrite(body, base_url, short_urls, suffix):
-    """``body`` with each trackable link replaced by its short URL + ``suffix``
-    (``short_urls``: {absolute URL: short URL}); other links are left as they are."""
+def rewrite(body, base_url, short_urls):
+    """``body`` with each trackable link replaced by its short URL (``short_urls``:
+    {absolute URL: short URL}); other links are left as they are."""
 
     def replace(match):
         url = trackable_url(match.group(3), base_url)
         if url not in short_urls:
             return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{html.escape(short_urls[url] + suffix)}{match.group(2)}"
+        return f"{match.group(1)}{match.group(2)}{html.escape(short_urls[url])}{match.group(2)}"
+
+    return HREF_RE.sub(replace, body or "")
+
+
+def _short_link(href, base_url):
+    """The short URL ``href`` is (``<base_url>/r/<code>``, nothing after), else ``None``."""
+    url = html.unescape(href or "").strip()
+    prefix = f"{base_url}/r/"
+    if url.startswith(prefix) and SHORT_CODE_RE.fullmatch(url[len(prefix) :]):
+        return url
+    return None
+
+
+def short_links(body, base_url):
+    """The distinct short links (``<base_url>/r/<code>``) of ``body``: what its
+    recipient may click, each with the email's suffix once it leaves."""
+    found = {}
+    for match in HREF_RE.finditer(body or ""):
+        url = _short_link(match.group(3), base_url)
+        if url:
+            found.setdefault(url, None)
+    return list(found)
+
+
+def add_suffix(body, base_url, suffix):
+    """``body`` with ``suffix`` after each short link (``<base_url>/r/<code>``);
+    anything else, links already suffixed included, is left as it is."""
+
+    def replace(match):
+        url = _short_link(match.group(3), base_url)
+        if not url:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{html.escape(url + suffix)}{match.group(2)}"
 
     return HREF_RE.sub(replace, body or "")

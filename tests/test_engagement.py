@@ -127,7 +127,8 @@ class TestOpenTracking(HttpCase):
             touches = sequence.enrollment_ids.touch_ids
             touches.filtered(lambda t: t.step_type == "auto_email")._execute()
         touch = touches.filtered(lambda t: t.step_type == "auto_email")
-        self.assertIn(f"/crm_sequence/open/{touch.id}/{touch._open_token()}", str(touch.mail_mail_id.body_html))
+        outgoing = str(touch.mail_mail_id._prepare_outgoing_body())
+        self.assertIn(f"/crm_sequence/open/{touch.id}/{touch._open_token()}", outgoing)
 
         self.assertEqual(self.url_open(f"/crm_sequence/open/{touch.id}/%C3%A9t%C3%A9").status_code, 200)
         response = self.url_open(f"/crm_sequence/open/{touch.id}/not-the-token")

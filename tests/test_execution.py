@@ -35,7 +35,9 @@ class TestExecution(CrmSequenceCommon):
             self.assertEqual(message.author_id, self.user_owner.partner_id)
             mail = touch.mail_mail_id
             self.assertEqual(mail.email_to, "lead0@customer.example.com")
-            self.assertIn(f"/crm_sequence/open/{touch.id}/", str(mail.body_html))
+            self.assertEqual(mail.crm_sequence_touch_id, touch)
+            self.assertNotIn("crm_sequence/open", str(mail.body_html), "the pixel joins the email as it leaves")
+            self.assertIn(f"/crm_sequence/open/{touch.id}/", str(mail._prepare_outgoing_body()))
             self.assertEqual(mail.state, "outgoing", "sent by Odoo's mail queue, not inline")
             self.assertIn(message, self.leads[0].message_ids)
             # the mail queue sends it; the email is then deleted, the chatter copy stays

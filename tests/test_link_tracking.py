@@ -1,13 +1,15 @@
+import importlib.util
 import re
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import config, file_path, mute_logger
 
 from odoo.addons.crm_sequence.tests.common import CrmSequenceCommon
 
@@ -69,7 +71,7 @@ class TestLinkTracking(HttpCase):
 
     def _links(self, touch):
         """The tracked links of the email as it leaves (paths on this server)."""
-        body = str(touch.mail_mail_id.body_html)
+        body = str(touch.mail_mail_id._prepare_outgoing_body())
         return [urlsplit(href).path for href in re.findall(r'href="([^"]+/r/[^"]+)"', body)], body
 
     def _get(self, path, agent=CHROME, method="GET", headers=None):
@@ -227,6 +229,79 @@ class TestLinkTracking(HttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestOutgoingTracking(CrmSequenceCommon):
+    """Tracking joins sequence emails as they leave (``mail.mail._prepare_outgoing_body``),
+    once, and no other email."""
+
+    def _queue(self, body, **values):
+        sequence = self._create_sequence(
+            self.env,
+            name="Outgoing",
+            steps=[{"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": body}],
+            **values,
+        )
+        sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"):
+            sequence.enroll_records(self.leads[0])
+            touch = sequence.enrollment_ids.touch_ids
+            touch._execute()
+        return touch, touch.mail_mail_id
+
+    def test_links_not_tracked(self):
+        """*Track links* off: no link is shortened nor given a suffix, a short link
+        written in the email included; the pixel is there."""
+        short = f"{self.leads[0].get_base_url()}/r/Abc1"
+        touch, mail = self._queue(
+            f'<p><a href="https://shop.example.com/a">A</a> <a href="{short}">B</a></p>', track_links=False
+        )
+        self.assertEqual(touch.link_count, 0)
+        outgoing = str(mail._prepare_outgoing_body())
+        self.assertIn('href="https://shop.example.com/a"', outgoing)
+        self.assertIn(f'href="{short}"', outgoing)
+        self.assertEqual(outgoing.count(f"/crm_sequence/open/{touch.id}/{touch._open_token()}"), 1)
+
+    def test_tracking_added_once(self):
+        """A short link written in the email counts as tracked; an email queued with its
+        tracking in (before 19.0.1.4.0) gets no second pixel or suffix."""
+        short = f"{self.leads[0].get_base_url()}/r/Abc1"
+        touch, mail = self._queue(f'<p><a href="https://shop.example.com/a">A</a> <a href="{short}">B</a></p>')
+        self.assertEqual(touch.link_count, 2)
+        outgoing = str(mail._prepare_outgoing_body())
+        self.assertEqual(outgoing.count(f"/s/{touch.id}/{touch._click_token()}"), 2)
+        self.assertIn(f'href="{short}/s/{touch.id}/{touch._click_token()}"', outgoing)
+        # queued with its tracking in, before 19.0.1.4.0: the migration marks it, nothing is added twice
+        mail.write({"body_html": outgoing, "crm_sequence_touch_id": False})
+        self.env.flush_all()
+        path = file_path("crm_sequence/migrations/19.0.1.4.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("crm_sequence_post_migrate_19_0_1_4_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        mail.invalidate_recordset()
+        self.assertEqual(mail.crm_sequence_touch_id, touch)
+        self.assertEqual(str(mail._prepare_outgoing_body()), outgoing)
+
+    def test_other_emails_untouched(self):
+        """An email of the same record that no touch sent leaves as Odoo writes it."""
+        self._queue("<p>Hi</p>")
+        customer = self.env["res.partner"].create({"name": "Customer", "email": "customer@example.com"})
+        link = '<a href="https://shop.example.com/a">A</a>'
+        with self.mock_mail_gateway():
+            self.leads[0].message_post(
+                body=Markup(f"<p>Not a sequence email {link}</p>"), partner_ids=customer.ids, message_type="comment"
+            )
+        email = self._find_sent_email_wemail(customer.email_formatted)
+        self.assertIn("Not a sequence email", email["body"])
+        self.assertIn(link, email["body"])
+        self.assertNotIn("/crm_sequence/", email["body"])
+        self.assertFalse(
+            self.env["mail.mail"]
+            .sudo()
+            .search([("crm_sequence_touch_id", "=", False), ("body_html", "ilike", "crm_sequence/open")])
+        )
+
+
+@tagged("post_install", "-at_install")
 class TestTrackingCost(CrmSequenceCommon):
     """What one click and one open cost, as the routes run them (README "Performance")."""
 
@@ -243,7 +318,7 @@ class TestTrackingCost(CrmSequenceCommon):
             touches._execute()
         touches.write({"date_sent": "2026-03-03 09:00:00"})
         first, second = touches[:2]
-        code = re.search(r"/r/(\w+)/s/", str(first.mail_mail_id.body_html)).group(1)
+        code = re.search(r"/r/(\w+)\"", str(first.mail_mail_id.body_html)).group(1)
         Touch = self.env["crm.sequence.touch"].sudo()
         self.env.flush_all()
         self.env.invalidate_all()

@@ -152,7 +152,9 @@ class TestTasks(CrmSequenceCommon):
             self.assertEqual(sent.state, "sent", "sent by Odoo's mail queue")
             self.assertEqual(sent.recipient_ids.mapped("email"), ["lead0@customer.example.com"])
             self.assertEqual(sent.author_id, self.user_owner.partner_id)
-            self.assertIn(f"/crm_sequence/open/{touch.id}/", str(sent.body_html), "opens are tracked")
+            self.assertEqual(sent.crm_sequence_touch_id, touch)
+            [email] = [email for email in self._mails if email["subject"] == "Proposal for Contact 0"]
+            self.assertIn(f"/crm_sequence/open/{touch.id}/", email["body"], "opens are tracked")
         self.assertEqual(touch.state, "done")
         self.assertTrue(touch.message_id)
         self.assertNotIn(f"/crm_sequence/open/{touch.id}/", str(touch.message_id.body), "not in the chatter copy")

@@ -187,7 +187,24 @@ def test_rewrite_keeps_other_links_and_counts_distinct_urls():
     urls = tracked_links.find_urls(body, BASE)
     assert urls == ["https://shop.example.com/a", f"{BASE}/b"]
     short = {urls[0]: f"{BASE}/r/A1", urls[1]: f"{BASE}/r/B2"}
-    rewritten = tracked_links.rewrite(body, BASE, short, "/s/7/tok")
-    assert rewritten.count(f'href="{BASE}/r/A1/s/7/tok"') == 2
-    assert f"href='{BASE}/r/B2/s/7/tok'" in rewritten
+    rewritten = tracked_links.rewrite(body, BASE, short)
+    assert rewritten.count(f'href="{BASE}/r/A1"') == 2
+    assert f"href='{BASE}/r/B2'" in rewritten
+    assert tracked_links.short_links(rewritten, BASE) == [f"{BASE}/r/A1", f"{BASE}/r/B2"]
+    # as the email leaves: each short link with the touch's suffix, once
+    suffixed = tracked_links.add_suffix(rewritten, BASE, "/s/7/tok")
+    assert suffixed.count(f'href="{BASE}/r/A1/s/7/tok"') == 2
+    assert f"href='{BASE}/r/B2/s/7/tok'" in suffixed
+    assert tracked_links.add_suffix(suffixed, BASE, "/s/7/tok") == suffixed
     assert 'href="mailto:x@example.com"' in rewritten
+
+
+def test_suffix_only_on_short_links_of_this_server():
+    body = (
+        '<a href="https://www.reddit.com/r/odoo">forum</a> '
+        f'<a href="{BASE}/r/A1?x=1">query</a> <a href="{BASE}/r/A1/m/4">mailing</a> '
+        f'<a href="{BASE}/r/C3">ours</a>'
+    )
+    assert tracked_links.short_links(body, BASE) == [f"{BASE}/r/C3"]
+    suffixed = tracked_links.add_suffix(body, BASE, "/s/7/tok")
+    assert suffixed == body.replace(f'"{BASE}/r/C3"', f'"{BASE}/r/C3/s/7/tok"')
