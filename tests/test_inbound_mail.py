@@ -238,6 +238,63 @@ class TestInboundMailGateway(CrmSequenceCommon):
                         notification = message.notification_ids.filtered(lambda n, p=partner: n.res_partner_id == p)
                         self.assertEqual(notification.notification_status, "bounce")
 
+    def test_email_marketing_answers_are_left_to_odoo(self):
+        """An Email Marketing-style mailing (Odoo's mass-mail composer, as ``mass_mailing``
+        sends it) to a contact who is also in a running sequence: its out-of-office
+        answer, reply, delayed report and bounce are Odoo's (posted on the lead, counted
+        as bounces), and leave the run and its sequence email as they were."""
+        touch = self._send_to(["dana@acme.example.org"])["dana@acme.example.org"]
+        run = touch.enrollment_id
+        lead = self.env["crm.lead"].browse(touch.res_id)
+        with freeze_time("2026-12-07 08:10:00"), self.mock_mail_gateway():
+            self.env["mail.compose.message"].with_context(
+                active_ids=lead.ids, default_composition_mode="mass_mail"
+            ).create(
+                {
+                    "composition_mode": "mass_mail",
+                    "model": "crm.lead",
+                    "subject": "Our spring newsletter",
+                    "body": "<p>News <a href='https://shop.example.com/spring'>here</a></p>",
+                    "auto_delete": True,
+                    "auto_delete_keep_log": True,  # Email Marketing's "reply in the record's thread"
+                }
+            )._action_send_mail()
+            mailing = self.env["mail.mail"].sudo().search([("subject", "=", "Our spring newsletter")])
+            self.assertEqual(len(mailing), 1)
+            self.assertFalse(mailing.crm_sequence_touch_id)
+            mailing.send()
+        [sent] = [email for email in self._mails if email["subject"] == "Our spring newsletter"]
+        self.assertNotIn("/crm_sequence/", sent["body"], "no pixel, no tracked link")
+        self.assertIn("https://shop.example.com/spring", sent["body"])
+        message = mailing.mail_message_id
+        values = {
+            "message_id": message.message_id,
+            "subject": message.subject,
+            "contact_email": "dana@acme.example.org",
+            "our_email": email_normalize(mailing.reply_to),
+            "bounce_email": self.env.company.bounce_email,
+        }
+        for index, (file, bounces) in enumerate(
+            (
+                ("auto_replies/gmail_vacation_en.eml", 0),
+                ("replies/gmail_web.eml", 0),
+                ("reports/postfix_delayed.eml", 1),  # Odoo reads every report as a bounce
+                ("reports/postfix_bounce_user_unknown.eml", 2),
+            )
+        ):
+            sample = next(s for s in CORPUS if s["file"] == file)
+            raw = renamed(fill(sample, **values), f"mailing{index}")
+            answers = lead.message_ids
+            with self.subTest(sample=file), freeze_time("2026-12-07 08:30:00"), self.mock_mail_gateway():
+                self.env["mail.thread"].message_process("crm.lead", raw.encode())
+                self.env.invalidate_all()
+                self.assertEqual(lead.message_bounce, bounces)
+                if not bounces:
+                    answer = lead.message_ids - answers
+                    self.assertEqual(answer.parent_id, message, "posted on the lead in the mailing's thread")
+                self.assertEqual((run.state, run.date_resume, run.end_reason), ("active", False, False))
+                self.assertFalse(touch.replied or touch.reply_intent or touch.bounced)
+
     def test_out_of_office_resumes_by_itself(self):
         touch = self._send_to(["back.soon@acme.example.org"])["back.soon@acme.example.org"]
         run = touch.enrollment_id
