@@ -1028,7 +1028,7 @@ class CrmSequence(models.Model):
         """Human-readable list of what blocks activation (empty when the sequence can run)."""
         self.ensure_one()
         missing = []
-        steps = self.step_ids.sorted()
+        steps = self.step_ids.sorted(step_order)
         if not steps.filtered(lambda s: s.step_type != "delay"):
             missing.append(self.env._("Add at least one email, call or to-do step."))
         for step in steps:

@@ -35,14 +35,14 @@ DEFAULT_ACTIVITY_TYPES = {
 }
 # A sequence spans at most ten years: days and delays beyond are typing mistakes.
 MAX_DAYS = 3650
-# Step fields that change when touches happen (edits of an active sequence are confirmed first).
+# Step fields that change when touches happen (edits of an active sequence are confirmed first);
+# a step never changes sequence (``write`` refuses it).
 SCHEDULE_FIELDS = {
     "day",
     "delay_days",
     "sequence",
     "step_type",
     "wait_until_done",
-    "sequence_id",
     # a condition on a call's outcome makes the step wait for that call
     "condition",
     "condition_step_id",
@@ -381,7 +381,7 @@ class CrmSequenceStep(models.Model):
     # Constraints
     # ------------------------------------------------------------------
 
-    @api.constrains("day", "sequence", "delay_days", "step_type", "sequence_id")
+    @api.constrains("day", "sequence", "delay_days", "step_type")
     def _check_day_order(self):
         if engine_flag_set(self.env, "defer_day_check"):
             return

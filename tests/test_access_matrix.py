@@ -6,6 +6,8 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+
 from .common import CrmSequenceCommon
 
 ROLES = ("admin", "owner", "other", "viewer", "portal", "public")
@@ -102,7 +104,7 @@ class TestAccessMatrix(CrmSequenceCommon):
         cls.enrollment = enrollments.filtered(lambda e: e.res_id == cls.lead_oscar.id)
         cls.enrollment_olga = enrollments - cls.enrollment
         cls.touch = cls.enrollment.touch_ids[:1]
-        cls.step = cls.sequence.step_ids.sorted("sequence")[-1]
+        cls.step = cls.sequence.step_ids.sorted(step_order)[-1]
         cls.rule = cls.sequence.removal_rule_ids.filtered(lambda r: r.trigger == "reply")
         # a run of another company
         sequence_c2 = cls._create_sequence(

@@ -8,6 +8,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import touch_order
+
 from .common import CrmSequenceCommon
 
 THREAD = [
@@ -30,7 +32,7 @@ class TestOutgoingMail(CrmSequenceCommon):
         with freeze_time("2026-03-02 08:00:00"):
             sequence.enroll_records(self.leads[0])
         self._run_days("2026-03-02 08:00:00", "2026-03-04 08:00:00", "2026-03-06 08:00:00")
-        first, second, third = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        first, second, third = sequence.enrollment_ids.touch_ids.sorted(touch_order)
         self.assertEqual(second.message_id.subject, "Re: Hello Contact 0")
         self.assertEqual(second.message_id.parent_id, first.message_id, "one conversation in the chatter too")
         self.assertEqual(second.mail_mail_id.references, first.message_id.message_id)
@@ -47,7 +49,7 @@ class TestOutgoingMail(CrmSequenceCommon):
         with freeze_time("2026-03-02 08:00:00"):
             sequence.enroll_records(self.leads[0])
         self._run_days("2026-03-02 08:00:00", "2026-03-04 08:00:00", "2026-03-06 08:00:00")
-        first, second, third = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        first, second, third = sequence.enrollment_ids.touch_ids.sorted(touch_order)
         self.assertEqual(third.message_id.subject, "Re: Hello Contact 0")
         self.assertEqual(third.message_id.parent_id, second.message_id)
         self.assertEqual(third.mail_mail_id.references, f"{first.message_id.message_id} {second.message_id.message_id}")

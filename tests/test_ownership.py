@@ -3,6 +3,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+
 from .common import CrmSequenceCommon
 
 
@@ -118,7 +120,7 @@ class TestOwnership(CrmSequenceCommon):
     def test_engine_flags_cannot_be_sent_in_the_context(self):
         """The engine's own flags are not context keys an RPC caller could send."""
         sequence = self.sequence.with_user(self.user_owner)
-        steps = sequence.step_ids.sorted("sequence")
+        steps = sequence.step_ids.sorted(step_order)
         flags = {"crm_sequence_defer_day_check": True, "crm_sequence_in_write": True}
         with self.assertRaisesRegex(ValidationError, "Days must not decrease"), self.env.cr.savepoint():
             steps[-1].with_context(**flags).write({"day": 1})

@@ -15,6 +15,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import email_normalize
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+
 from .common import CrmSequenceCommon
 
 REPLIES = Path(__file__).parent / "data" / "replies"
@@ -335,7 +337,7 @@ class TestReplyMoves(CrmSequenceCommon):
         for address, number in zip(addresses, ("001", "002", "004", "016")):
             self._receive(sent[address], number)
         self.sequence.invalidate_recordset()
-        first_step = self.sequence.step_ids.sorted("sequence")[0]
+        first_step = self.sequence.step_ids.sorted(step_order)[0]
         for record in (self.sequence, first_step):
             self.assertEqual(
                 (record.reply_positive_count, record.reply_not_now_count, record.reply_not_interested_count),
@@ -343,7 +345,7 @@ class TestReplyMoves(CrmSequenceCommon):
             )
             self.assertEqual(record.reply_other_count, 0)
             self.assertAlmostEqual(record.positive_reply_rate, 2 / 5, msg="2 interested of 5 emails sent")
-        second_step = self.sequence.step_ids.sorted("sequence")[1]
+        second_step = self.sequence.step_ids.sorted(step_order)[1]
         self.assertEqual((second_step.reply_positive_count, second_step.positive_reply_rate), (0, 0.0))
 
     def test_a_reply_routed_and_acted_on_within_the_query_budget(self):

@@ -3,6 +3,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+
 from .common import CrmSequenceCommon
 
 
@@ -194,7 +196,7 @@ class TestStepResultsTour(HttpCase):
             [{"name": f"Report lead {index}", "email_from": f"report{index}@example.com"} for index in range(3)]
         )
         sequence.enroll_records(leads)
-        first, second = sequence.step_ids.sorted("sequence")
+        first, second = sequence.step_ids.sorted(step_order)
         touches = sequence.enrollment_ids.touch_ids
         firsts = touches.filtered(lambda t: t.step_id == first)
         firsts._execute()

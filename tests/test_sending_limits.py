@@ -8,6 +8,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import touch_order
+
 from .common import CrmSequenceCommon
 
 EMAIL_ONLY = [{"step_type": "auto_email", "day": 1, "subject": "Hello", "body_html": "<p>Hello</p>"}]
@@ -189,7 +191,7 @@ class TestSendingLimits(CrmSequenceCommon):
         with freeze_time("2026-03-03 08:00:00"):  # Tuesday
             sequence.enroll_records(self.many[:2])
         second = sequence.enrollment_ids.sorted("id")[1]
-        email, call, todo = second.touch_ids.sorted(lambda t: t.step_id.sequence)
+        email, call, todo = second.touch_ids.sorted(touch_order)
         self.assertEqual(email.date_scheduled, datetime(2026, 3, 4, 8, 0))
         self.assertEqual(call.date_scheduled, datetime(2026, 3, 4, 8, 0), "not Tuesday, before its email")
         self.assertEqual(todo.date_scheduled, datetime(2026, 3, 4, 8, 0), "day 2 is Wednesday: as early as allowed")

@@ -2,6 +2,8 @@ from freezegun import freeze_time
 
 from odoo.tests import Form, tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import touch_order
+
 from .common import REPLY_TEMPLATE, CrmSequenceCommon
 
 CALLS = [
@@ -71,7 +73,7 @@ class TestTasks(CrmSequenceCommon):
         first, second = calls.enrollment_ids.sorted("res_id")
         self.assertEqual(set(first.touch_ids.mapped("state")), {"open"})
         self.assertTrue(first.waiting_on_tasks)
-        call, todo = first.touch_ids.sorted(lambda t: t.step_id.sequence)
+        call, todo = first.touch_ids.sorted(touch_order)
         call.activity_id.with_user(self.user_owner).action_done()
         self.assertEqual((call.state, call.user_id), ("done", self.user_owner))
         self.assertEqual(first.state, "active", "the to-do is still open")

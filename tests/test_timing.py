@@ -7,6 +7,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import touch_order
+
 from .common import CrmSequenceCommon
 
 EMAIL = {"step_type": "auto_email", "subject": "Hi {{ object.name }}", "body_html": "<p>Hello</p>"}
@@ -23,7 +25,7 @@ class TestTiming(CrmSequenceCommon):
         with freeze_time(when):
             sequence.enroll_records(self.leads[0])
         enrollment = sequence.enrollment_ids
-        return [touch.date_scheduled for touch in enrollment.touch_ids.sorted(lambda t: t.step_id.sequence)]
+        return [touch.date_scheduled for touch in enrollment.touch_ids.sorted(touch_order)]
 
     def test_day_numbers_in_window(self):
         """Tuesday 10:00 Brussels: email now, call on day 3 (Thursday), to-do on day 5 (Saturday → Monday)."""
@@ -133,7 +135,7 @@ class TestTiming(CrmSequenceCommon):
         with freeze_time("2026-03-03 09:00:00"), self.mock_mail_gateway():
             sequence.enroll_records(self.leads[0])
             self._run_cron()
-        call, email = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        call, email = sequence.enrollment_ids.touch_ids.sorted(touch_order)
         self.assertEqual(call.state, "open")
         self.assertFalse(email.date_scheduled, "waits for the call to be done")
         self.assertEqual(email.state, "scheduled")

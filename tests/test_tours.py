@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order, touch_order
 from odoo.addons.crm_sequence.models.send_calendar import to_local
 
 from .common import CrmSequenceCommon
@@ -255,7 +255,7 @@ class TestCrmSequenceTours(HttpCase):
             "crm_sequence_task_queue_tour",
             login="admin",
         )
-        touches = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        touches = sequence.enrollment_ids.touch_ids.sorted(touch_order)
         self.assertEqual(touches.mapped("state"), ["done", "done"])
         self.assertEqual([touch.user_id for touch in touches], [admin, admin])
         self.assertIn("No answer: Try again tomorrow morning", str(lead.message_ids.mapped("body")))

@@ -3,6 +3,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+
 from .common import CrmSequenceCommon
 
 FR = "fr_FR"
@@ -43,7 +45,7 @@ class TestTranslations(CrmSequenceCommon):
         self.assertEqual([line["type"] for line in lines], ["E-mail automatique", "Appel", "À faire"])
         self.assertEqual(lines[2]["title"], "Follow up")
         self.assertIn("mars", lines[0]["date"], "dates are formatted in French too")
-        step = sequence.step_ids.sorted("sequence")[2]
+        step = sequence.step_ids.sorted(step_order)[2]
         self.assertEqual(step.title, "Attendre 2 jours")
         self.assertEqual(step.display_name, "Jour 3 · Attendre 2 jours")
 
