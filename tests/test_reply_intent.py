@@ -2,11 +2,7 @@
 database: accuracy on the tuned part and on the held-out part (never tuned on), the moves
 that must never be wrong, bad input and the time to read a large body."""
 
-import email
-import email.policy
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -20,36 +16,14 @@ from odoo.addons.crm_sequence.models.reply_intent import (
     resume_date,
 )
 
-REPLIES = Path(__file__).parent / "data" / "replies"
-CORPUS = json.loads((REPLIES / "corpus.json").read_text())
-RECEIVED = date(2026, 12, 7)
-VALUES = {
-    "contact_name": "Dana Smith",
-    "contact_email": "dana@acme.example.org",
-    "our_email": "catchall@mycompany.example.com",
-    "subject": "Quick question about Acme",
-    "date": "Mon, 07 Dec 2026 09:14:00 +0100",
-    "message_id": "<sent.1@test.mycompany.example.com>",
-}
+from .reply_corpus import CORPUS, RECEIVED, VALUES, is_right, load
+
 OWN = (VALUES["contact_email"], VALUES["our_email"])
 
 
 def read_sample(sample):
-    raw = (REPLIES / sample["file"]).read_text()
-    for name, value in VALUES.items():
-        raw = raw.replace("{{" + name + "}}", value)
-    body, is_html = message_body(email.message_from_bytes(raw.encode(), policy=email.policy.default))
+    body, is_html = message_body(load(sample["file"]))
     return read_reply(body, RECEIVED, is_html, own_emails=OWN)
-
-
-def is_right(sample, reading):
-    if reading.intent != sample["intent"]:
-        return False
-    if sample["intent"] == "not_now":
-        return str(reading.resume_date) == str(sample["resume_date"])
-    if sample["intent"] == "referral":
-        return (reading.referral_email, reading.referral_name) == (sample["referral_email"], sample["referral_name"])
-    return True
 
 
 READINGS = {sample["file"]: read_sample(sample) for sample in CORPUS}

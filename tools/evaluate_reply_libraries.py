@@ -9,8 +9,6 @@ For each variant, the new text (or the date) comes from the library and the rest
 reader; accuracy is counted as in ``tests/test_reply_intent.py`` (tuned part, held-out part).
 """
 
-import email
-import email.policy
 import importlib.util
 import json
 import statistics
@@ -27,35 +25,18 @@ spec = importlib.util.spec_from_file_location("inbound_mail", ROOT / "models" / 
 im = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(im)
 
-REPLIES = ROOT / "tests" / "data" / "replies"
-CORPUS = json.loads((REPLIES / "corpus.json").read_text())
-RECEIVED = date(2026, 12, 7)
-VALUES = {
-    "contact_name": "Dana Smith",
-    "contact_email": "dana@acme.example.org",
-    "our_email": "catchall@mycompany.example.com",
-    "subject": "Quick question about Acme",
-    "date": "Mon, 07 Dec 2026 09:14:00 +0100",
-    "message_id": "<sent.1@test.mycompany.example.com>",
-}
+spec = importlib.util.spec_from_file_location("reply_corpus", ROOT / "tests" / "reply_corpus.py")
+corpus = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(corpus)
+CORPUS, RECEIVED, REPLIES, VALUES, load, right = (
+    corpus.CORPUS,
+    corpus.RECEIVED,
+    corpus.REPLIES,
+    corpus.VALUES,
+    corpus.load,
+    corpus.is_right,
+)
 LANGUAGES = ["en", "fr", "de", "es", "nl", "it"]
-
-
-def load(directory, file):
-    raw = (directory / file).read_text()
-    for name, value in VALUES.items():
-        raw = raw.replace("{{" + name + "}}", value)
-    return email.message_from_bytes(raw.encode(), policy=email.policy.default)
-
-
-def right(sample, reading):
-    if reading.intent != sample["intent"]:
-        return False
-    if sample["intent"] == "not_now" and str(reading.resume_date) != str(sample["resume_date"]):
-        return False
-    if sample["intent"] == "referral":
-        return (reading.referral_email, reading.referral_name) == (sample["referral_email"], sample["referral_name"])
-    return True
 
 
 def evaluate(name, text_of, date_of=None):
@@ -63,7 +44,7 @@ def evaluate(name, text_of, date_of=None):
     scores = {False: [0, 0], True: [0, 0]}
     times = []
     for sample in CORPUS:
-        body, is_html = ri.message_body(load(REPLIES, sample["file"]))
+        body, is_html = ri.message_body(load(sample["file"]))
         start = time.perf_counter()
         text = text_of(body, is_html)[: ri.INTENT_CHARS]
         reading = ri.ReplyReading(intent=ri.intent_of(text) if text else "other", text=text)
@@ -121,7 +102,7 @@ def main():
         return days[0] if days else None
 
     evaluate("dateparser for 'not now' dates", ri.new_text, dp)
-    texts = [ri.new_text(*ri.message_body(load(REPLIES, s["file"]))) for s in CORPUS if s["intent"] == "not_now"]
+    texts = [ri.new_text(*ri.message_body(load(s["file"]))) for s in CORPUS if s["intent"] == "not_now"]
     start = time.perf_counter()
     for text in texts:
         dp(text, RECEIVED)
@@ -131,7 +112,7 @@ def main():
     samples = [s for s in json.loads((mail_dir / "corpus.json").read_text()) if s["kind"] == "out_of_office"]
     ours = theirs = 0
     for sample in samples:
-        body, _is_html = ri.message_body(load(mail_dir, sample["file"]))
+        body, _is_html = ri.message_body(load(sample["file"], mail_dir))
         expected = sample["return_date"] and date.fromisoformat(sample["return_date"])
         ours += im.return_date(body, RECEIVED) == (expected or None)
         theirs += dp(body, RECEIVED) == (expected or None)
