@@ -18,6 +18,8 @@ from .send_calendar import MAX_SEARCH_DAYS, SendCalendar
 from .value_checks import is_whole_number
 
 RUNNING_STATES = ("active", "paused")
+# End reasons of removed runs counted apart on the sequence (``<reason>_count``).
+REMOVAL_REASONS = ("replied", "opened", "clicked", "bounced", "opted_out", "company_replied", "goal_reached")
 
 WEEKDAY_FIELDS = ("send_mon", "send_tue", "send_wed", "send_thu", "send_fri", "send_sat", "send_sun")
 # Fields whose change moves the schedule of running enrollments (see crm.sequence.edit).
@@ -272,7 +274,7 @@ class CrmSequence(models.Model):
         "per run completed. Tools such as HubSpot or monday.com count these against automation quotas; "
         "in Odoo nothing is limited, the figure tells how much work the sequence took off your hands.",
     )
-    # Removed runs split by reason (engagement of single emails is on the steps)
+    # Removed runs split by reason (REMOVAL_REASONS; engagement of single emails is on the steps)
     replied_count = fields.Integer("Removed on reply", compute="_compute_enrollment_counts")
     opened_count = fields.Integer("Removed on open", compute="_compute_enrollment_counts")
     clicked_count = fields.Integer("Removed on click", compute="_compute_enrollment_counts")
@@ -427,21 +429,19 @@ class CrmSequence(models.Model):
                 state: by_state[sequence.id, state]
                 for state in ("active", "paused", "completed", "removed", "terminated")
             }
-            sequence.enrolled_count = sum(counts.values())
-            sequence.active_count = counts["active"] + counts["paused"]
-            sequence.completed_count = counts["completed"]
-            sequence.removed_count = counts["removed"]
-            sequence.automation_action_count = executed.get(sequence, 0) + counts["completed"]
-            sequence.replied_count = by_reason[sequence.id, "replied"]
-            sequence.opened_count = by_reason[sequence.id, "opened"]
-            sequence.clicked_count = by_reason[sequence.id, "clicked"]
-            sequence.bounced_count = by_reason[sequence.id, "bounced"]
-            sequence.opted_out_count = by_reason[sequence.id, "opted_out"]
-            sequence.company_replied_count = by_reason[sequence.id, "company_replied"]
-            sequence.goal_reached_count = by_reason[sequence.id, "goal_reached"]
-            sequence.out_of_office_count = away[sequence.id]
-            sequence.terminated_count = counts["terminated"]
-            sequence.waiting_count = waiting[sequence.id]
+            sequence.update(
+                {
+                    "enrolled_count": sum(counts.values()),
+                    "active_count": counts["active"] + counts["paused"],
+                    "completed_count": counts["completed"],
+                    "removed_count": counts["removed"],
+                    "terminated_count": counts["terminated"],
+                    "automation_action_count": executed.get(sequence, 0) + counts["completed"],
+                    "out_of_office_count": away[sequence.id],
+                    "waiting_count": waiting[sequence.id],
+                    **{f"{reason}_count": by_reason[sequence.id, reason] for reason in REMOVAL_REASONS},
+                }
+            )
 
     @api.depends(
         "step_ids.day",

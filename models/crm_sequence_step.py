@@ -28,6 +28,17 @@ STEP_ICONS = {
 }
 EMAIL_TYPES = ("auto_email", "manual_email")
 TASK_TYPES = ("manual_email", "call", "todo")
+# A step's results (``_compute_results``): its touches by state, its emails by what became of
+# them (machines' opens and clicks apart), and the rates: {rate: (part, whole)}.
+RESULT_STATES = ("scheduled", "open", "done", "skipped", "failed")
+ENGAGEMENT = ("sent", "opened", "clicked", "replied", "bounced", "machine_opened", "machine_clicked")
+RATES = {
+    "open_rate": ("opened", "sent"),
+    "click_rate": ("clicked", "sent"),
+    "click_to_open_rate": ("clicked", "opened"),
+    "reply_rate": ("replied", "sent"),
+    "bounce_rate": ("bounced", "sent"),
+}
 DEFAULT_ACTIVITY_TYPES = {
     "manual_email": "mail.mail_activity_data_email",
     "call": "mail.mail_activity_data_call",
@@ -222,37 +233,30 @@ class CrmSequenceStep(models.Model):
                 ["__count"],
             )
         }
-        # sent, opened, clicked, replied, bounced, opened only by machines, clicked only by machines
-        engagement = defaultdict(lambda: [0] * 7)
+        engagement = defaultdict(lambda: dict.fromkeys(ENGAGEMENT, 0))
         for step, opened, clicked, replied, bounced, machine_opened, machine_clicked, count in Touch._read_group(
             [("step_id", "in", steps.ids), ("state", "=", "done"), ("message_id", "!=", False)],
             ["step_id", "opened", "clicked", "replied", "bounced", "machine_opened", "machine_clicked"],
             ["__count"],
         ):
-            totals = engagement[step.id]
-            flags = (
-                True,
-                opened,
-                clicked,
-                replied,
-                bounced,
-                machine_opened and not opened,
-                machine_clicked and not clicked,
-            )
-            for index, flag in enumerate(flags):
-                totals[index] += count if flag else 0
+            flags = {
+                "sent": True,
+                "opened": opened,
+                "clicked": clicked,
+                "replied": replied,
+                "bounced": bounced,
+                "machine_opened": machine_opened and not opened,
+                "machine_clicked": machine_clicked and not clicked,
+            }
+            for name, flag in flags.items():
+                engagement[step.id][name] += count if flag else 0
         for step in self:
-            for state in ("scheduled", "open", "done", "skipped", "failed"):
-                step[f"{state}_count"] = by_state.get((step.id, state), 0)
-            sent, opened, clicked, replied, bounced, machine_opened, machine_clicked = engagement.get(step.id, [0] * 7)
-            step.sent_count, step.opened_count, step.clicked_count = sent, opened, clicked
-            step.replied_count, step.bounced_count = replied, bounced
-            step.machine_opened_count, step.machine_clicked_count = machine_opened, machine_clicked
-            step.open_rate = opened / sent if sent else 0.0
-            step.click_rate = clicked / sent if sent else 0.0
-            step.click_to_open_rate = clicked / opened if opened else 0.0
-            step.reply_rate = replied / sent if sent else 0.0
-            step.bounce_rate = bounced / sent if sent else 0.0
+            counts = {state: by_state.get((step.id, state), 0) for state in RESULT_STATES}
+            counts.update(engagement[step.id])
+            values = {f"{name}_count": count for name, count in counts.items()}
+            for rate, (part, whole) in RATES.items():
+                values[rate] = counts[part] / counts[whole] if counts[whole] else 0.0
+            step.update(values)
 
     @api.depends("step_type")
     def _compute_icon(self):

@@ -99,6 +99,20 @@ class CrmSequenceReport(models.Model):
         def count(flag):
             return SQL("(CASE WHEN %s THEN 1 ELSE 0 END)", flag)
 
+        done = SQL("touch.state = 'done'")
+        # each measure, then each rate, by its column: a 0/1 count, or 100/0 where it applies
+        measures = {"sent": count(sent)}
+        rates = {}
+        for flag, rate_name in (("opened", "open"), ("clicked", "click"), ("replied", "reply"), ("bounced", "bounce")):
+            measures[flag] = count(SQL("%s AND %s", sent, SQL.identifier("touch", flag)))
+            rates[f"{rate_name}_rate"] = rate(sent, SQL.identifier("touch", flag))
+        measures.update(
+            opted_out=count(opted_out), task_count=count(task), task_done=count(SQL("%s AND %s", task, done))
+        )
+        rates.update(opt_out_rate=rate(sent, opted_out), task_done_rate=rate(task, done))
+        columns = SQL(",\n").join(
+            SQL("%s AS %s", expression, SQL.identifier(column)) for column, expression in {**measures, **rates}.items()
+        )
         return SQL(
             """
             SELECT touch.id, touch.id AS touch_id, touch.enrollment_id, touch.sequence_id, touch.step_id,
@@ -111,38 +125,12 @@ class CrmSequenceReport(models.Model):
                         WHEN touch.clicked THEN 'clicked'
                         WHEN touch.opened THEN 'opened'
                         ELSE 'unopened' END AS engagement,
-                   %(sent)s AS sent,
-                   %(opened)s AS opened,
-                   %(clicked)s AS clicked,
-                   %(replied)s AS replied,
-                   %(bounced)s AS bounced,
-                   %(opted_out)s AS opted_out,
-                   %(task)s AS task_count,
-                   %(task_done)s AS task_done,
-                   %(open_rate)s AS open_rate,
-                   %(click_rate)s AS click_rate,
-                   %(reply_rate)s AS reply_rate,
-                   %(bounce_rate)s AS bounce_rate,
-                   %(opt_out_rate)s AS opt_out_rate,
-                   %(task_done_rate)s AS task_done_rate
+                   %(columns)s
               FROM crm_sequence_touch touch
               JOIN crm_sequence_enrollment enrollment ON enrollment.id = touch.enrollment_id
             """,
             is_sent=sent,
-            sent=count(sent),
-            opened=count(SQL("%s AND touch.opened", sent)),
-            clicked=count(SQL("%s AND touch.clicked", sent)),
-            replied=count(SQL("%s AND touch.replied", sent)),
-            bounced=count(SQL("%s AND touch.bounced", sent)),
-            opted_out=count(opted_out),
-            task=count(task),
-            task_done=count(SQL("%s AND touch.state = 'done'", task)),
-            open_rate=rate(sent, SQL("touch.opened")),
-            click_rate=rate(sent, SQL("touch.clicked")),
-            reply_rate=rate(sent, SQL("touch.replied")),
-            bounce_rate=rate(sent, SQL("touch.bounced")),
-            opt_out_rate=rate(sent, opted_out),
-            task_done_rate=rate(task, SQL("touch.state = 'done'")),
+            columns=columns,
         )
 
     def init(self):
