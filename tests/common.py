@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -123,6 +125,55 @@ class CrmSequenceCommon(MailCommon):
                 target_model="crm.lead",
                 target_field="name",
             )
+
+
+# The subject of the first email of SentEmailsCommon's sequence (what answers say "Re:" to).
+SENT_SUBJECT = "Quick question about Acme"
+
+
+class SentEmailsCommon(CrmSequenceCommon):
+    """The common sequence made of two emails (day 1 "Quick question about Acme", day 3
+    a follow-up) and ``_send_to``: the first email sent to new leads, for tests that write
+    answers back to it through Odoo's mail gateway."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sequence.write(
+            {
+                "step_ids": [
+                    fields.Command.clear(),
+                    fields.Command.create(
+                        {"step_type": "auto_email", "day": 1, "subject": SENT_SUBJECT, "body_html": "<p>Hi</p>"}
+                    ),
+                    fields.Command.create(
+                        {"step_type": "auto_email", "day": 3, "subject": "Follow-up", "body_html": "<p>Hi</p>"}
+                    ),
+                ]
+            }
+        )
+
+    def _send_to(self, addresses, user=None):
+        """Leads (of ``user``, else the owner) enrolled on Monday 7 December 2026 at 09:00 in
+        Brussels; the cron sends them the first email. Returns {address: touch of that email}."""
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Lead {address}",
+                    "email_from": address,
+                    "contact_name": "Dana Smith",
+                    "user_id": (user or self.user_owner).id,
+                }
+                for address in addresses
+            ]
+        )
+        if self.sequence.state != "active":
+            self.sequence.action_activate()
+        with freeze_time("2026-12-07 08:00:00"), self.mock_mail_gateway():
+            self.sequence.enroll_records(leads)
+            self._run_cron()
+        touches = self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.message_id and t.res_id in leads.ids)
+        return {touch.enrollment_id.email: touch for touch in touches}
 
 
 # Incoming emails for the gateway (formatted by MailCase.format_and_process).

@@ -11,51 +11,58 @@ from odoo.tests.common import get_db_name
 from .common import CrmSequenceCommon
 
 
-@tagged("post_install", "-at_install")
-class TestTwoWorkers(BaseCase):
-    """Two cron workers on the same due touches: each touch runs exactly once.
-
-    Real concurrency needs real transactions, so this test commits its own data
-    in separate cursors (as two Odoo cron workers would) and removes it at the end.
-    """
+class CommittedRunsCase(BaseCase):
+    """Real concurrency needs real transactions: these tests commit their own data in
+    separate cursors (as two Odoo cron workers would see it) and remove it at the end."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            sequence = CrmSequenceCommon._create_sequence(
-                env,
-                name="Two workers",
-                steps=[
-                    {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
-                    {"step_type": "call", "day": 1},
-                ],
-                notify_task_due=False,
-            )
-            sequence.action_activate()
-            leads = env["crm.lead"].create(
-                [{"name": f"Worker lead {i}", "email_from": f"worker{i}@example.com"} for i in range(6)]
-            )
-            with freeze_time("2026-03-03 09:00:00"):
-                sequence.with_env(env).enroll_records(leads)
-            self.sequence_id, self.lead_ids = sequence.id, leads.ids
+    def _enroll_committed(self, env, name, steps, count, **values):
+        """An active sequence ``name`` of ``steps`` (``values`` on it) and ``count`` leads
+        enrolled on Tuesday 3 March 2026, 10:00 in Brussels, in ``env``'s cursor; all of it
+        is removed at the end of the test."""
+        sequence = CrmSequenceCommon._create_sequence(env, name=name, steps=steps, **values)
+        sequence.action_activate()
+        slug = name.lower().replace(" ", ".")
+        leads = env["crm.lead"].create(
+            [{"name": f"{name} {i}", "email_from": f"{slug}{i}@example.com", "user_id": env.uid} for i in range(count)]
+        )
+        with freeze_time("2026-03-03 09:00:00"):
+            sequence.enroll_records(leads)
+        self.sequence_id, self.lead_ids = sequence.id, leads.ids
         self.addCleanup(self._cleanup)
+        return sequence
 
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             sequence = env["crm.sequence"].browse(self.sequence_id)
             touches = sequence.enrollment_ids.touch_ids
-            (touches.mail_mail_id).unlink()
+            touches.mail_mail_id.unlink()
             env["mail.activity"].search([("crm_sequence_touch_id", "in", touches.ids)]).unlink()
             env["mail.message"].search([("model", "=", "crm.lead"), ("res_id", "in", self.lead_ids)]).unlink()
+            env["mail.message"].search([("subject", "like", "new sequence tasks")]).unlink()
+            sequence.enrollment_ids.unlink()
             sequence.unlink()
             env["crm.lead"].browse(self.lead_ids).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkers(CommittedRunsCase):
+    """Two cron workers on the same due touches: each touch runs exactly once."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            steps = [
+                {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
+                {"step_type": "call", "day": 1},
+            ]
+            self._enroll_committed(env, "Two workers", steps, 6, notify_task_due=False)
 
     def test_locked_touches_are_skipped_by_the_other_worker(self):
         with freeze_time("2026-03-03 09:00:00"), self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
@@ -96,47 +103,30 @@ class TestTwoWorkers(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTwoCronCalls(BaseCase):
+class TestTwoCronCalls(CommittedRunsCase):
     """Two calls of the whole cron at the same moment (two servers, or "Run manually"
     while the cron runs), on committed data: pending enrollment notes, out-of-office
     pauses over and due touches. Both finish, nothing is done twice, nothing is left."""
 
     NOW = datetime(2026, 3, 3, 10, 0)
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             Param = env["ir.config_parameter"]
-            self.trace_limit = Param.get_param("crm_sequence.trace_now_limit")
+            trace_limit = Param.get_param("crm_sequence.trace_now_limit")
             Param.set_param("crm_sequence.trace_now_limit", 0)  # every enrollment note left to the cron
-            sequence = CrmSequenceCommon._create_sequence(
-                env,
-                name="Two cron calls",
-                steps=[
-                    {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
-                    {"step_type": "call", "day": 1, "summary": "Call"},
-                    {"step_type": "todo", "day": 9, "summary": "Later"},
-                ],
-            )
-            sequence.action_activate()
-            leads = env["crm.lead"].create(
-                [
-                    {"name": f"Cron lead {i}", "email_from": f"cron{i}@example.com", "user_id": env.uid}
-                    for i in range(40)
-                ]
-            )
-            with freeze_time("2026-03-03 09:00:00"):
-                runs = sequence.enroll_records(leads)
-            runs = sequence.enrollment_ids
+            self.addCleanup(self._set_trace_limit, trace_limit or False)
+            steps = [
+                {"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"},
+                {"step_type": "call", "day": 1, "summary": "Call"},
+                {"step_type": "todo", "day": 9, "summary": "Later"},
+            ]
+            runs = self._enroll_committed(env, "Two cron calls", steps, 40).enrollment_ids
             # a quarter of them paused by an out-of-office answer; the contact is back now
-            self.resumed = runs[:10]
-            self.resumed.write(
+            resumed = runs[:10]
+            resumed.write(
                 {
                     "state": "paused",
                     "pause_reason": "out_of_office",
@@ -144,22 +134,13 @@ class TestTwoCronCalls(BaseCase):
                     "date_resume": datetime(2026, 3, 3, 9, 30),
                 }
             )
-            self.sequence_id, self.lead_ids, self.resumed_ids = sequence.id, leads.ids, self.resumed.ids
-        self.addCleanup(self._cleanup)
+            self.resumed_ids = resumed.ids
 
-    def _cleanup(self):
+    def _set_trace_limit(self, value):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            env["ir.config_parameter"].set_param("crm_sequence.trace_now_limit", self.trace_limit or False)
-            sequence = env["crm.sequence"].browse(self.sequence_id)
-            touches = sequence.enrollment_ids.touch_ids
-            touches.mail_mail_id.unlink()
-            env["mail.activity"].search([("crm_sequence_touch_id", "in", touches.ids)]).unlink()
-            env["mail.message"].search([("model", "=", "crm.lead"), ("res_id", "in", self.lead_ids)]).unlink()
-            env["mail.message"].search([("subject", "like", "new sequence tasks")]).unlink()
-            sequence.enrollment_ids.unlink()
-            sequence.unlink()
-            env["crm.lead"].browse(self.lead_ids).unlink()
+            api.Environment(cr, api.SUPERUSER_ID, {})["ir.config_parameter"].set_param(
+                "crm_sequence.trace_now_limit", value
+            )
 
     def _worker(self, barrier, errors):
         try:

@@ -23,11 +23,10 @@ from odoo.addons.crm_sequence.models.inbound_mail import (
     strip_reply_prefixes,
 )
 
-from .common import CrmSequenceCommon
+from .common import SENT_SUBJECT, SentEmailsCommon
 
 MAIL_DIR = Path(__file__).parent / "data" / "mail"
 CORPUS = json.loads((MAIL_DIR / "corpus.json").read_text())
-SENT_SUBJECT = "Quick question about Acme"
 RECEIVED = date(2026, 12, 7)
 
 
@@ -101,34 +100,8 @@ def test_exchange_header_with_absence_words_is_an_out_of_office():
 
 
 @tagged("post_install", "-at_install")
-class TestInboundMailGateway(CrmSequenceCommon):
+class TestInboundMailGateway(SentEmailsCommon):
     """Every sample of the corpus through ``mail.thread.message_process``."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sequence.write(
-            {
-                "step_ids": [
-                    (5, 0, 0),
-                    (0, 0, {"step_type": "auto_email", "day": 1, "subject": SENT_SUBJECT, "body_html": "<p>Hi</p>"}),
-                    (0, 0, {"step_type": "auto_email", "day": 3, "subject": "Follow-up", "body_html": "<p>Hi</p>"}),
-                ]
-            }
-        )
-
-    def _send_to(self, addresses):
-        """One lead per address enrolled on Monday 7 December 2026 at 09:00 in Brussels;
-        the cron sends them the first email. Returns {address: touch of that email}."""
-        leads = self.env["crm.lead"].create(
-            [{"name": f"Lead {address}", "email_from": address, "contact_name": "Dana"} for address in addresses]
-        )
-        self.sequence.action_activate()
-        with freeze_time("2026-12-07 08:00:00"), self.mock_mail_gateway():
-            self.sequence.enroll_records(leads)
-            self._run_cron()
-        touches = self.sequence.enrollment_ids.touch_ids.filtered("message_id")
-        return {touch.enrollment_id.email: touch for touch in touches}
 
     def _answer(self, touch, file):
         """The corpus sample ``file`` written back to the email of ``touch``, as raw bytes."""

@@ -17,13 +17,12 @@ from odoo.tools import email_normalize
 
 from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
 
-from .common import CrmSequenceCommon
+from .common import SentEmailsCommon
 
 REPLIES = Path(__file__).parent / "data" / "replies"
 CORPUS = {
     re.search(r"_(\d{3})_", sample["file"])[1]: sample for sample in json.loads((REPLIES / "corpus.json").read_text())
 }
-SENT_SUBJECT = "Quick question about Acme"
 QUERY_BUDGET = 80
 # over the budget: the seller's notification (an interested reply) and the referred person's new lead
 QUERY_BUDGET_OVER = {"positive": 84, "referral": 88}
@@ -35,19 +34,10 @@ def sample_file(number):
 
 
 @tagged("post_install", "-at_install")
-class TestReplyMoves(CrmSequenceCommon):
+class TestReplyMoves(SentEmailsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sequence.write(
-            {
-                "step_ids": [
-                    (5, 0, 0),
-                    (0, 0, {"step_type": "auto_email", "day": 1, "subject": SENT_SUBJECT, "body_html": "<p>Hi</p>"}),
-                    (0, 0, {"step_type": "auto_email", "day": 3, "subject": "Follow-up", "body_html": "<p>Hi</p>"}),
-                ]
-            }
-        )
         cls.stage_lost = cls.env["crm.stage"].create({"name": "Seq Not interested", "sequence": 60})
         stage_field = cls.env["ir.model.fields"]._get("crm.lead", "stage_id")
         cls.sequence.removal_rule_ids.filtered(lambda r: r.trigger == "reply").write(
@@ -56,28 +46,6 @@ class TestReplyMoves(CrmSequenceCommon):
         cls.sequence.reply_action_ids.filtered(lambda a: a.intent == "not_interested").write(
             {"status_field_id": stage_field.id, "status_ref": cls.stage_lost.id}
         )
-
-    def _send_to(self, addresses, user=None):
-        """Leads (of ``user``, else the owner) enrolled on Monday 7 December 2026; the cron
-        sends them the first email. Returns {address: touch of that email}."""
-        leads = self.env["crm.lead"].create(
-            [
-                {
-                    "name": f"Lead {address}",
-                    "email_from": address,
-                    "contact_name": "Dana Smith",
-                    "user_id": (user or self.user_owner).id,
-                }
-                for address in addresses
-            ]
-        )
-        if self.sequence.state != "active":
-            self.sequence.action_activate()
-        with freeze_time("2026-12-07 08:00:00"), self.mock_mail_gateway():
-            self.sequence.enroll_records(leads)
-            self._run_cron()
-        touches = self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.message_id and t.res_id in leads.ids)
-        return {touch.enrollment_id.email: touch for touch in touches}
 
     def _answer(self, touch, number):
         """Corpus reply ``number`` written back to the email of ``touch`` (raw bytes)."""
