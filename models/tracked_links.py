@@ -41,27 +41,37 @@ def trackable_url(href, base_url):
     return url
 
 
-def find_urls(body, base_url):
-    """The distinct trackable URLs of ``body``, in order of appearance."""
+def _distinct(body, read):
+    """The distinct non-empty ``read(href)`` of the links of ``body``, in order of appearance."""
     found = {}
     for match in HREF_RE.finditer(body or ""):
-        url = trackable_url(match.group(3), base_url)
+        url = read(match.group(3))
         if url:
             found.setdefault(url, None)
     return list(found)
 
 
+def _replace_links(body, new_href):
+    """``body`` with each link whose ``new_href(href)`` is not ``None`` pointing there."""
+
+    def replace(match):
+        url = new_href(match.group(3))
+        if url is None:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{html.escape(url)}{match.group(2)}"
+
+    return HREF_RE.sub(replace, body or "")
+
+
+def find_urls(body, base_url):
+    """The distinct trackable URLs of ``body``, in order of appearance."""
+    return _distinct(body, lambda href: trackable_url(href, base_url))
+
+
 def rewrite(body, base_url, short_urls):
     """``body`` with each trackable link replaced by its short URL (``short_urls``:
     {absolute URL: short URL}); other links are left as they are."""
-
-    def replace(match):
-        url = trackable_url(match.group(3), base_url)
-        if url not in short_urls:
-            return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{html.escape(short_urls[url])}{match.group(2)}"
-
-    return HREF_RE.sub(replace, body or "")
+    return _replace_links(body, lambda href: short_urls.get(trackable_url(href, base_url)))
 
 
 def _short_link(href, base_url):
@@ -76,22 +86,15 @@ def _short_link(href, base_url):
 def short_links(body, base_url):
     """The distinct short links (``<base_url>/r/<code>``) of ``body``: what its
     recipient may click, each with the email's suffix once it leaves."""
-    found = {}
-    for match in HREF_RE.finditer(body or ""):
-        url = _short_link(match.group(3), base_url)
-        if url:
-            found.setdefault(url, None)
-    return list(found)
+    return _distinct(body, lambda href: _short_link(href, base_url))
 
 
 def add_suffix(body, base_url, suffix):
     """``body`` with ``suffix`` after each short link (``<base_url>/r/<code>``);
     anything else, links already suffixed included, is left as it is."""
 
-    def replace(match):
-        url = _short_link(match.group(3), base_url)
-        if not url:
-            return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{html.escape(url + suffix)}{match.group(2)}"
+    def suffixed(href):
+        url = _short_link(href, base_url)
+        return url + suffix if url else None
 
-    return HREF_RE.sub(replace, body or "")
+    return _replace_links(body, suffixed)

@@ -228,23 +228,30 @@ class TestLinkTracking(HttpCase):
         )
 
 
+def queue_emails(env, records, body, **values):
+    """A one-email sequence (``values`` on it) on ``records``, its emails queued on
+    Tuesday 3 March 2026: their touches."""
+    sequence = CrmSequenceCommon._create_sequence(
+        env,
+        name="Outgoing",
+        steps=[{"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": body}],
+        **values,
+    )
+    sequence.action_activate()
+    with freeze_time("2026-03-03 09:00:00"):
+        sequence.enroll_records(records)
+        touches = sequence.enrollment_ids.touch_ids
+        touches._execute()
+    return touches
+
+
 @tagged("post_install", "-at_install")
 class TestOutgoingTracking(CrmSequenceCommon):
     """Tracking joins sequence emails as they leave (``mail.mail._prepare_outgoing_body``),
     once, and no other email."""
 
     def _queue(self, body, **values):
-        sequence = self._create_sequence(
-            self.env,
-            name="Outgoing",
-            steps=[{"step_type": "auto_email", "day": 1, "subject": "Hi", "body_html": body}],
-            **values,
-        )
-        sequence.action_activate()
-        with freeze_time("2026-03-03 09:00:00"):
-            sequence.enroll_records(self.leads[0])
-            touch = sequence.enrollment_ids.touch_ids
-            touch._execute()
+        touch = queue_emails(self.env, self.leads[0], body, **values)
         return touch, touch.mail_mail_id
 
     def test_links_not_tracked(self):
@@ -306,16 +313,7 @@ class TestTrackingCost(CrmSequenceCommon):
     """What one click and one open cost, as the routes run them (README "Performance")."""
 
     def test_click_and_open_queries(self):
-        sequence = self._create_sequence(
-            self.env,
-            name="Cost",
-            steps=[{"step_type": "auto_email", "day": 1, "subject": "Prices", "body_html": LINKS_BODY}],
-        )
-        sequence.action_activate()
-        with freeze_time("2026-03-03 09:00:00"):
-            sequence.enroll_records(self.leads)
-            touches = sequence.enrollment_ids.touch_ids
-            touches._execute()
+        touches = queue_emails(self.env, self.leads, LINKS_BODY)
         touches.write({"date_sent": "2026-03-03 09:00:00"})
         first, second = touches[:2]
         code = re.search(r"/r/(\w+)\"", str(first.mail_mail_id.body_html)).group(1)
