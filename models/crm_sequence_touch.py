@@ -933,7 +933,7 @@ class CrmSequenceTouch(models.Model):
         base_url = self._base_url()
         if self.link_count:
             body = tracked_links.add_suffix(body, base_url, f"/s/{self.id}/{self._click_token()}")
-        if "/crm_sequence/open/" not in body:  # queued before 19.0.1.4.0, the pixel is in already
+        if "/crm_sequence/open/" not in body:  # queued before 19.0.1.5.0, the pixel is in already
             body = append_content_to_html(body, self._open_pixel(base_url), plaintext=False)
         return Markup(body)
 

@@ -269,18 +269,18 @@ class TestOutgoingTracking(CrmSequenceCommon):
 
     def test_tracking_added_once(self):
         """A short link written in the email counts as tracked; an email queued with its
-        tracking in (before 19.0.1.4.0) gets no second pixel or suffix."""
+        tracking in (before 19.0.1.5.0) gets no second pixel or suffix."""
         short = f"{self.leads[0].get_base_url()}/r/Abc1"
         touch, mail = self._queue(f'<p><a href="https://shop.example.com/a">A</a> <a href="{short}">B</a></p>')
         self.assertEqual(touch.link_count, 2)
         outgoing = str(mail._prepare_outgoing_body())
         self.assertEqual(outgoing.count(f"/s/{touch.id}/{touch._click_token()}"), 2)
         self.assertIn(f'href="{short}/s/{touch.id}/{touch._click_token()}"', outgoing)
-        # queued with its tracking in, before 19.0.1.4.0: the migration marks it, nothing is added twice
+        # queued with its tracking in, before 19.0.1.5.0: the migration marks it, nothing is added twice
         mail.write({"body_html": outgoing, "crm_sequence_touch_id": False})
         self.env.flush_all()
-        path = file_path("crm_sequence/migrations/19.0.1.4.0/post-migrate.py")
-        spec = importlib.util.spec_from_file_location("crm_sequence_post_migrate_19_0_1_4_0", path)
+        path = file_path("crm_sequence/migrations/19.0.1.5.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("crm_sequence_post_migrate_19_0_1_5_0", path)
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
         migration.migrate(self.env.cr, "19.0.1.3.0")

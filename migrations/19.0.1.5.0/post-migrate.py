@@ -1,4 +1,4 @@
-"""19.0.1.4.0 (tracking added on the outgoing email): sequence emails still in the mail
+"""19.0.1.5.0 (tracking added on the outgoing email): sequence emails still in the mail
 queue are marked as such, so that their sent date is kept and their plain-text part
 stays clean. They were queued with their pixel and link suffixes in: neither is added
 twice (``crm.sequence.touch._outgoing_body``)."""
