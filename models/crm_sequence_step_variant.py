@@ -165,9 +165,10 @@ class CrmSequenceStepVariant(models.Model):
                     )
                 )
 
-    @api.constrains("subject", "body_html", "step_id")
     def _check_placeholders(self):
-        """Placeholders must name fields of the board, as on steps."""
+        """Placeholders must name fields of the board, as on steps; called by ``create`` and
+        ``write`` after ``mail.render.mixin`` has refused unsafe expressions to
+        non-template-editors (see ``crm.sequence.step._check_placeholders``)."""
         Step = self.env["crm.sequence.step"]
         for variant in self.filtered(lambda v: v.step_id.sequence_id.model):
             Model = self.env[variant.step_id.sequence_id.model]
@@ -200,9 +201,6 @@ class CrmSequenceStepVariant(models.Model):
         for vals in vals_list:
             if vals.get("body_html"):
                 vals["body_html"] = Step._inline_to_qweb(vals["body_html"])
-            step = Step.browse(vals.get("step_id"))
-            if step.exists():
-                step._check_unsafe_placeholders(vals, step.sequence_id.model)
         steps = Step.browse({vals["step_id"] for vals in vals_list if vals.get("step_id")}).exists()
         # the step's own email becomes its first variant when the test starts
         firsts = self.browse()
@@ -213,7 +211,9 @@ class CrmSequenceStepVariant(models.Model):
             firsts |= first
         firsts.step_id.write({"subject": False, "body_html": False})
         self._name_unnamed(vals_list)
-        return super().create(vals_list)
+        variants = super().create(vals_list)
+        variants._check_placeholders()
+        return variants
 
     def write(self, vals):
         if "step_id" in vals and any(variant.step_id.id != vals["step_id"] for variant in self):
@@ -222,9 +222,9 @@ class CrmSequenceStepVariant(models.Model):
             raise UserError(self.env._("A variant stays in its step: add a new variant to the other step."))
         if vals.get("body_html"):
             vals["body_html"] = self.env["crm.sequence.step"]._inline_to_qweb(vals["body_html"])
-        for model in set(self.step_id.sequence_id.mapped("model")):
-            self.env["crm.sequence.step"]._check_unsafe_placeholders(vals, model)
         result = super().write(vals)
+        if {"subject", "body_html"} & set(vals):
+            self._check_placeholders()
         if "active" in vals:
             self.step_id._ab_check_winner()
         return result
