@@ -221,7 +221,7 @@ class TestSendingLimits(CrmSequenceCommon):
         with freeze_time("2026-03-03 08:00:00"):  # Tuesday
             sequence.enroll_records(self.many[:2])
         second = sequence.enrollment_ids.sorted("id")[1]
-        email, call, todo = second.touch_ids.sorted(lambda t: t.step_id.sequence)
+        email, call, todo = second.touch_ids.sorted(touch_order)
         self.assertEqual(
             (email.date_scheduled, call.date_scheduled, todo.date_scheduled),
             (datetime(2026, 3, 4, 8, 0), datetime(2026, 3, 4, 8, 0), datetime(2026, 3, 5, 8, 0)),

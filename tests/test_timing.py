@@ -191,7 +191,7 @@ class TestSendingDays(CrmSequenceCommon):
         return sequence
 
     def _dates(self, sequence):
-        touches = sequence.enrollment_ids.touch_ids.sorted(lambda t: t.step_id.sequence)
+        touches = sequence.enrollment_ids.touch_ids.sorted(touch_order)
         return [touch.date_scheduled for touch in touches]
 
     def test_new_sequences_count_sending_days(self):

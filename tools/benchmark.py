@@ -236,6 +236,8 @@ def bench_conditions(env, cr, leads, results):
     batch: one read of the intros, one search."""
     from odoo import api, fields  # noqa: PLC0415
 
+    from odoo.addons.crm_sequence.models.crm_sequence_step import step_order  # noqa: PLC0415
+
     n = len(leads)
     step_values = [
         {
@@ -264,7 +266,7 @@ def bench_conditions(env, cr, leads, results):
                 ],
             }
         )
-        intro, step, _call = sequence.step_ids.sorted("sequence")
+        intro, step, _call = sequence.step_ids.sorted(step_order)
         if variant != "unconditional":
             step.write(
                 {
