@@ -639,11 +639,12 @@ class CrmSequenceEnrollment(models.Model):
         Touch = self.env["crm.sequence.touch"]
         now = fields.Datetime.now()
         runs = self.sudo()
-        runs.touch_ids.filtered(lambda t: t.state == "scheduled").unlink()
+        Touch.sudo().search([("enrollment_id", "in", runs.ids), ("state", "=", "scheduled")]).unlink()
         # runs at the same point of the same steps are planned together (one insert)
         groups = defaultdict(lambda: self.browse())
         for enrollment in runs:
-            done = enrollment.touch_ids.filtered(lambda t: t.state in ("done", "skipped", "failed"))
+            # an open or canceled task happened too: only scheduled steps are to come
+            done = enrollment.touch_ids.filtered(lambda t: t.state != "scheduled")
             last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
             steps = enrollment.sequence_id.step_ids.sorted(step_order)
             if not last:

@@ -157,6 +157,25 @@ class TestLifecycle(CrmSequenceCommon):
         done = enrollment.touch_ids.filtered(lambda t: t.state == "done")
         self.assertEqual(done.mapped("step_type"), ["auto_email"], "what was done stays done")
 
+    def test_edit_keep_with_a_task_open(self):
+        """An open task counts as done for "keep": the call is not planned a second time,
+        only the steps after it are planned again."""
+        enrollment = self._enroll(self.leads[0])
+        with freeze_time("2026-03-05 09:00:00"), self.mock_mail_gateway():
+            self._run_cron()  # Thursday: day-1 email sent (late), day-3 call given
+        self.assertEqual(
+            enrollment.touch_ids.filtered(lambda t: t.step_type == "call").state, "open", "the call is a task now"
+        )
+        self.env["crm.sequence.edit"].with_user(self.user_owner).create(
+            {"sequence_id": self.sequence.id, "mode": "keep"}
+        ).action_confirm()
+        todo = self.sequence.step_ids.filtered(lambda s: s.step_type == "todo")
+        with freeze_time("2026-03-05 12:00:00"):
+            self.sequence.with_user(self.user_owner).write({"step_ids": [(1, todo.id, {"summary": "Send the offer"})]})
+        self.assertEqual(len(enrollment.touch_ids.filtered(lambda t: t.step_type == "call")), 1)
+        scheduled = enrollment.touch_ids.filtered(lambda t: t.state == "scheduled")
+        self.assertEqual(scheduled.mapped("step_type"), ["todo"])
+
     def test_viewers_cannot_change_runs(self):
         enrollment = self._enroll(self.leads[0])
         for method in ("action_pause", "action_terminate"):
