@@ -643,8 +643,11 @@ class CrmSequenceEnrollment(models.Model):
         # runs at the same point of the same steps are planned together (one insert)
         groups = defaultdict(lambda: self.browse())
         for enrollment in runs:
-            # an open or canceled task happened too: only scheduled steps are to come
-            done = enrollment.touch_ids.filtered(lambda t: t.state != "scheduled")
+            # an open task and a canceled one (date_done) happened too; steps canceled
+            # when the run ended (no date_done) come again if it is revived
+            done = enrollment.touch_ids.filtered(
+                lambda t: t.state not in ("scheduled", "canceled") or (t.state == "canceled" and t.date_done)
+            )
             last = done.sorted(lambda t: (t.date_done or t.create_date, t.id))[-1:]
             steps = enrollment.sequence_id.step_ids.sorted(step_order)
             if not last:
