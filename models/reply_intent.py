@@ -282,11 +282,49 @@ INTENT_PATTERNS = {
         ],
     },
 }
+
+
+def _alternatives(pattern):
+    """The top-level alternatives of ``pattern`` (``a|b(c|d)`` gives ``a`` and ``b(c|d)``)."""
+    parts, current, depth, in_class, escaped = [], [], 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and not depth:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _compile(languages):
+    """One expression for an intent's patterns in every language. The alternatives that start
+    at a word boundary (nearly all) share one ``\\b``: Python's engine then tests the boundary
+    once per position instead of once per alternative, and skips an alternative at once when
+    its first character differs (about 5 times faster on a long text without any match)."""
+    at_word, anywhere = [], []
+    for patterns in languages.values():
+        for pattern in patterns:
+            for alternative in _alternatives(pattern):
+                if alternative.startswith(r"\b"):
+                    at_word.append(alternative[2:])
+                else:
+                    anywhere.append(alternative)
+    return re.compile("|".join([rf"\b(?:{'|'.join(at_word)})", *anywhere]))
+
+
 # searched in lower-cased text: twice as fast as re.IGNORECASE (patterns are lower case)
-COMPILED = {
-    intent: re.compile("|".join(f"(?:{p})" for patterns in languages.values() for p in patterns))
-    for intent, languages in INTENT_PATTERNS.items()
-}
+COMPILED = {intent: _compile(languages) for intent, languages in INTENT_PATTERNS.items()}
 
 # ----------------------------------------------------------------------------------------------
 # Where the new text ends: quote headers, forwarded originals, signatures, disclaimers
@@ -606,6 +644,10 @@ BLOCK_TAGS = {
 HISTORY_MARK = re.compile(
     r"""(?:class=["'][^"']*\b(?:gmail_quote|yahoo_quoted)|id=["'](?:divRplyFwdMsg|appendonsend)["'])"""
 )
+# the names in HISTORY_MARK, found first by plain string search (much faster on a long body)
+HISTORY_NAMES = ("gmail_quote", "yahoo_quoted", "divRplyFwdMsg", "appendonsend")
+# Outlook's namespaced tags and inline styles: markup that would fill the HTML read
+MARKUP_NOISE = re.compile(r"""</?o:[^>]*>|\sstyle=(?:"[^"]*"|'[^']*')""")
 
 
 def _starts_history(element):
@@ -619,14 +661,31 @@ def _starts_history(element):
     )
 
 
+def _history_mark(body, end):
+    """The first HISTORY_MARK before ``end``: its names are looked for as plain strings, the
+    expression only checks the attribute around the first one found."""
+    start = 0
+    while True:
+        found = [position for name in HISTORY_NAMES if (position := body.find(name, start, end)) >= 0]
+        if not found:
+            return None
+        position = min(found)
+        match = HISTORY_MARK.search(body, max(start, position - 200), min(end, position + 20))
+        if match:
+            return match
+        start = position + 1
+
+
 def html_new_text(body):
     """The text of an HTML reply without what Odoo marks as quoted (``tag_quote``)."""
-    history = HISTORY_MARK.search(body, 0, HTML_CHARS * 4)
+    history = _history_mark(body, HTML_CHARS * 4)
     if history:  # cut before parsing: the quoted conversation is most of a large body
         tag = body.rfind("<", 0, history.start())
         body = body[:tag] if tag >= 0 else body[: history.start()]
     body = re.sub(r"(?is)<(head|style|script|title)\b.*?</\1\s*>", " ", body[: HTML_CHARS * 4])
-    body = re.sub(r"""</?o:[^>]*>|\sstyle=(?:"[^"]*"|'[^']*')""", "", body)[:HTML_CHARS]
+    if "style=" in body or "<o:" in body:  # found at C speed; the expression is slow on long text
+        body = MARKUP_NOISE.sub("", body)
+    body = body[:HTML_CHARS]
     try:
         root = lxml_html.fromstring(body)
     except (etree.ParserError, ValueError):
