@@ -22,6 +22,8 @@ _logger = logging.getLogger(__name__)
 
 # cursor cache key of the texts waiting for a run's next chatter note (see _trace_first)
 TRACE_FIRST_KEY = "crm_sequence_trace_first"
+# cursor cache key of the runs whose record is known to exist within a _trace_first block
+TRACE_RECORD_KEY = "crm_sequence_trace_record"
 END_REASONS = [
     ("replied", "Replied"),
     ("opened", "Opened"),
@@ -153,9 +155,10 @@ class CrmSequenceEnrollment(models.Model):
     @api.depends("touch_ids.state", "touch_ids.date_scheduled", "state")
     def _compute_next_touch(self):
         """The first scheduled touch in step order: one query for all runs (bulk actions
-        recompute it for thousands of runs at once)."""
+        recompute it for thousands of runs at once); none for ended runs, which have
+        nothing scheduled (ending one cancels what it had left)."""
         upcoming = {}  # run id: (date, step id)
-        stored = [run_id for run_id in self._ids if isinstance(run_id, int)]
+        stored = [run.id for run in self if isinstance(run.id, int) and run.state in RUNNING_STATES]
         if stored:
             self._flush_touches()
             rows = self.env.execute_query(
@@ -185,8 +188,9 @@ class CrmSequenceEnrollment(models.Model):
 
     @api.depends("touch_ids.state", "state")
     def _compute_waiting_on_tasks(self):
-        """One grouped query for all runs: which have open tasks and nothing scheduled."""
-        stored = [run_id for run_id in self._ids if isinstance(run_id, int)]
+        """One grouped query for all running runs: which have open tasks and nothing
+        scheduled (a paused or ended run waits on nothing)."""
+        stored = [run.id for run in self if isinstance(run.id, int) and run.state == "active"]
         states = defaultdict(set)
         if stored:
             self._flush_touches()
@@ -527,12 +531,14 @@ class CrmSequenceEnrollment(models.Model):
             runs.env["crm.sequence.note"]._queue(runs, [Markup("<p>%s</p>") % body(e) for e in self])
             return
         first = self.env.cr.cache.get(TRACE_FIRST_KEY, {})
+        known = self.env.cr.cache.get(TRACE_RECORD_KEY, set())
         for res_model, enrollments in runs.grouped("res_model").items():
             Model = self.env[res_model]
             if not hasattr(Model, "_message_log_batch"):
                 continue
-            records = Model.browse(enrollments.mapped("res_id")).exists()
-            existing = set(records.ids)
+            existing = {e.res_id for e in enrollments if e.id in known}
+            existing.update(Model.browse(set(enrollments.mapped("res_id")) - existing).exists().ids)
+            records = Model.browse(sorted(existing))
             bodies = {}
             for e in enrollments.filtered(lambda e: e.res_id in existing):
                 opening = first.pop(e.id, None)
@@ -547,17 +553,24 @@ class CrmSequenceEnrollment(models.Model):
         return int(self.env["ir.config_parameter"].sudo().get_param("crm_sequence.trace_now_limit", 500))
 
     @contextmanager
-    def _trace_first(self, text):
+    def _trace_first(self, text, record_exists=False):
         """Within the block, the run's next chatter note opens with ``text(env)`` (one note
-        for "Reply read as: …" and what the run did); written alone if none comes."""
+        for "Reply read as: …" and what the run did); written alone if none comes.
+        ``record_exists``: the caller knows the run's record exists (a reply was just
+        posted on it), so the note checks nothing (one query less per reply)."""
         self.ensure_one()
         first = self.env.cr.cache.setdefault(TRACE_FIRST_KEY, {})
+        known = self.env.cr.cache.setdefault(TRACE_RECORD_KEY, set())
         first[self.id] = text
+        if record_exists:
+            known.add(self.id)
         try:
             yield
-        finally:
             if first.pop(self.id, None):
                 self._log_trace(lambda e: text(e.env))
+        finally:
+            first.pop(self.id, None)
+            known.discard(self.id)
 
     def _resume(self, after_reply=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;

@@ -73,7 +73,7 @@ class CrmSequenceTouch(models.Model):
         touch.reply_action = action
         record = self.env[run.res_model].sudo().browse(run.res_id)
         record = record if record_exists else record.exists()
-        with run._trace_first(touch._reading_note):
+        with run._trace_first(touch._reading_note, record_exists=bool(record)):
             getattr(touch, f"_reply_move_{action}")(run, line, record)
 
     def _reading_note(self, env):
@@ -163,9 +163,12 @@ class CrmSequenceTouch(models.Model):
         """A new lead for the person a lead's contact referred us to; what was done, to note."""
         name = self.reply_referral_name or self.reply_referral_email
         by = record.contact_name or record.partner_id.name or record.email_from
+        # no "Lead created" log, as Odoo's mail gateway creates records from an email (the
+        # description says who referred them; the salesperson is still told it is theirs)
         lead = (
             self.env["crm.lead"]
             .sudo()
+            .with_context(mail_create_nolog=True)
             .create(
                 {
                     "name": self.env._("%(name)s (referred by %(by)s)", name=name, by=by or record.display_name),

@@ -4,7 +4,8 @@ from datetime import datetime
 from odoo import api, fields, models
 from odoo.tools import email_split, html2plaintext
 
-from .inbound_mail import auto_reply_kind, delivery_outcome, return_date
+from .inbound_mail import auto_reply_kind, delivery_outcome, return_date, strip_reply_prefixes
+from .mail_blacklist import UNSUBSCRIBE_SUBJECT
 from .reply_intent import ReplyReading, message_body, read_reply
 
 _logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class MailThread(models.AbstractModel):
         List-Unsubscribe is applied and dropped; an answer to a sequence email that lost
         In-Reply-To and References ("Re: <subject>" from the address it was sent to) goes
         to the record of that run instead of creating a new one."""
-        if not message_dict.get("is_bounce"):
+        if not message_dict.get("is_bounce") and self._crm_sequence_may_route(message_dict):
             try:
                 with self.env.cr.savepoint():
                     routes = self._crm_sequence_routes(message, message_dict, custom_values)
@@ -55,6 +56,17 @@ class MailThread(models.AbstractModel):
         return super().message_route(
             message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
         )
+
+    @api.model
+    def _crm_sequence_may_route(self, message_dict):
+        """Whether ``_crm_sequence_routes`` may have something to do, read from the subject
+        alone (no query): an "Unsubscribe <address> <token>" subject, or an answer without
+        its parent whose subject starts with "Re:"-like prefixes. A threaded reply, what
+        most replies are, then costs no savepoint."""
+        subject = message_dict.get("subject") or ""
+        if UNSUBSCRIBE_SUBJECT.match(subject):
+            return True
+        return not message_dict.get("parent_id") and strip_reply_prefixes(subject) != " ".join(subject.split())
 
     @api.model
     def _crm_sequence_routes(self, message, message_dict, custom_values):
