@@ -42,6 +42,7 @@ See README.md in the module for the user guide.
         "wizards/crm_sequence_edit_views.xml",
         "wizards/crm_sequence_step_preview_views.xml",
         "report/crm_sequence_report_views.xml",
+        "report/crm_sequence_report_replies_views.xml",
         "views/crm_sequence_menus.xml",
     ],
     "demo": [

@@ -13,6 +13,7 @@ from . import (
     test_outgoing_mail,
     test_placeholders,
     test_report,
+    test_report_replies,
     test_screens,
     test_reply_intent,
     test_reply_moves,

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.crm_sequence.models.crm_sequence_step import step_order
+from odoo.addons.crm_sequence.models.reply_intent import INTENTS
 
 from .common import CrmSequenceCommon
 
@@ -156,6 +157,10 @@ class TestStepResultsReport(CrmSequenceCommon):
                 "bounce_rate",
                 "opt_out_rate",
                 "task_done_rate",
+                # replies by what they say (test_report_replies)
+                *(f"reply_{intent}_count" for intent in INTENTS),
+                "reply_corrected_count",
+                "positive_reply_rate",
             },
         )
 
