@@ -1,7 +1,7 @@
 {
     "name": "CRM Sequences",
     "summary": "Automated multi-step engagement: emails, calls, tasks and delays that run by themselves",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.7.0",
     # Odoo renders this with docutils (RST) where static/description/index.html cannot be read;
     # the README is Markdown, so it is not the description
     "description": """

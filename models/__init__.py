@@ -16,6 +16,7 @@ from . import (
     crm_sequence_note,
     crm_sequence_touch_reply,
     crm_sequence_touch_condition,
+    crm_sequence_enrollment_reply,
     crm_sequence_enrolled_mixin,
     crm_lead,
     res_partner,

@@ -746,11 +746,16 @@ class CrmSequenceEnrollment(models.Model):
 
     def _revive(self):
         """A run ended by a reply whose reading a seller corrected goes on: the steps
-        still to come after its last done one are planned again from now."""
+        still to come after its last done one are planned again from now. A run of a
+        sequence deactivated meanwhile comes back paused by it (its reactivation resumes
+        it, as the runs it paused)."""
         runs = self.sudo()
         runs.write({"state": "active", "end_reason": False, "date_end": False, "end_note": False})
         runs._reschedule_remaining()
         runs._log_trace(lambda e: e.env._("Back in the sequence “%s”: the reply was read again.", e.sequence_id.name))
+        inactive = runs.filtered(lambda e: e.sequence_id.state != "active")
+        if inactive:
+            inactive._pause(by_sequence=True)
 
     def _notify_interested(self, record, reading_note, ended):
         """One note on the record for an interested reply, sent at once to the run's user
@@ -779,15 +784,20 @@ class CrmSequenceEnrollment(models.Model):
     def _end_company_runs(self):
         """“Stop the whole company on reply”: end the runs of the same sequence for the
         other records of these runs' companies (same commercial contact, or same email
-        domain; personal mailboxes like gmail.com are no company)."""
+        domain; personal mailboxes like gmail.com are no company). Returns the runs it
+        ended."""
         replied = self.sudo().filtered(lambda e: e.sequence_id.stop_company_on_reply)
+        stopped = self.browse().sudo()
         for sequence, enrollments in replied.grouped("sequence_id").items():
             others = sequence._running_enrollments() - enrollments
             if not others:
                 continue
             keys = (enrollments | others)._company_keys()
             wanted = set().union(*(keys[e] for e in enrollments))
-            others.filtered(lambda e: keys[e] & wanted)._end("removed", "company_replied")
+            ended = others.filtered(lambda e: keys[e] & wanted)
+            ended._end("removed", "company_replied")
+            stopped |= ended
+        return stopped
 
     def _company_keys(self):
         """{run: {("partner", commercial partner id), ("address", "@domain" or personal address)}}."""

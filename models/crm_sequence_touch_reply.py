@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, format_date
 
@@ -31,6 +31,20 @@ class CrmSequenceTouch(models.Model):
     reply_correction_count = fields.Integer("Corrections", readonly=True)
     reply_corrected_by_id = fields.Many2one("res.users", string="Corrected by", readonly=True)
     date_reply_corrected = fields.Datetime("Corrected on", readonly=True)
+    # what the move did that a correction takes back (besides the run itself)
+    reply_referral_lead_id = fields.Many2one(
+        "crm.lead",
+        string="Lead of the referred person",
+        readonly=True,
+        ondelete="set null",
+        help="Made for the person the reply referred to; deleted if the reading is corrected before anyone "
+        "worked on it.",
+    )
+    reply_opted_out = fields.Boolean(
+        "Blacklisted by this reading",
+        readonly=True,
+        help="The reply, read as a request to stop, put the address on the blacklist; a correction lifts it.",
+    )
     run_can_manage = fields.Boolean(related="enrollment_id.can_manage", string="May manage the run")
 
     # ------------------------------------------------------------------
@@ -61,10 +75,11 @@ class CrmSequenceTouch(models.Model):
         the removal rules decide, as before replies were read."""
         self._read_reply(ReplyReading())
 
-    def _reply_move(self, record_exists=False):
+    def _reply_move(self, record_exists=False, undone=()):
         """Do what the run's sequence does for this touch's ``reply_intent`` and say it in
         the record's chatter ("Reply read as: not now, until 2 March"). ``record_exists``:
-        the reply was just posted on the record (no need to check it is still there)."""
+        the reply was just posted on the record (no need to check it is still there).
+        ``undone``: what a correction took back, ``text(env)`` sentences for the note."""
         self.ensure_one()
         touch = self.sudo()
         run = touch.enrollment_id
@@ -73,7 +88,13 @@ class CrmSequenceTouch(models.Model):
         touch.reply_action = action
         record = self.env[run.res_model].sudo().browse(run.res_id)
         record = record if record_exists else record.exists()
-        with run._trace_first(touch._reading_note, record_exists=bool(record)):
+        note = touch._reading_note
+        if undone:
+
+            def note(env):
+                return " ".join([f"{touch._reading_note(env)}.", *(text(env) for text in undone)])
+
+        with run._trace_first(note, record_exists=bool(record)):
             getattr(touch, f"_reply_move_{action}")(run, line, record)
 
     def _reading_note(self, env):
@@ -111,15 +132,21 @@ class CrmSequenceTouch(models.Model):
         values = status_line._status_values() if status_line else {}
         if record and values:
             run._apply_status(record, values)
-        run._end_company_runs()
+        self._stopped_by_reply(run._end_company_runs())
         return True
+
+    def _stopped_by_reply(self, runs):
+        """``runs`` (other than its own) ended because of this reply's reading."""
+        if runs:
+            runs.sudo().write({"reply_stop_touch_id": self.id})
 
     def _reply_move_end_notify(self, run, line, record):
         """Interested: end (replied) with the reply rule's status, tell the seller now."""
         rule = run.sequence_id.removal_rule_ids.filtered(lambda r: r.trigger == "reply")[:1]
         ended = self._end_replied(run, record, rule, trace=False)
         if record:
-            run._notify_interested(record, self._reading_note, ended)
+            note = self.env.cr.cache.get(TRACE_FIRST_KEY, {}).get(run.id) or self._reading_note
+            run._notify_interested(record, note, ended)
 
     def _reply_move_end(self, run, line, record):
         """End (replied), with the status of the intent's line (e.g. a lost stage)."""
@@ -144,17 +171,24 @@ class CrmSequenceTouch(models.Model):
             run._end("removed", "left_company")
 
     def _reply_move_opt_out(self, run, line, record):
-        """A request to stop is a legal opt-out: the unsubscribe link's effects."""
+        """A request to stop is a legal opt-out: the unsubscribe link's effects. What it
+        did is kept (the address blacklisted by it, the other runs it ended) for a
+        correction to take back; an address already on the blacklist stays on it."""
         address = run.email_normalized or email_normalize(run.email or "")
         if address:
-            self.env["mail.blacklist"]._crm_sequence_unsubscribe(address, self.env._("reply asking to stop"))
+            Blacklist = self.env["mail.blacklist"].sudo()
+            listed = Blacklist.search_count([("email", "=", address)], limit=1)
+            ended = Blacklist._crm_sequence_unsubscribe(address, self.env._("reply asking to stop"))
+            if not listed:
+                self.reply_opted_out = True
+                self._stopped_by_reply(ended - run)
         if run.state in ("active", "paused"):
             run._end("removed", "opted_out")
 
     def _reply_move_removal_rules(self, run, line, record):
         """Today's reply: the reply removal rule decides."""
         run._remove_on_engagement("reply")
-        run._end_company_runs()
+        self._stopped_by_reply(run._end_company_runs())
 
     def _reply_move_none(self, run, line, record):
         return
@@ -190,6 +224,7 @@ class CrmSequenceTouch(models.Model):
                 }
             )
         )
+        self.reply_referral_lead_id = lead
         note = self.env._("New lead for the referred person: %s.", lead.display_name)
         sequence = run.sequence_id
         if sequence.referral_enroll:
@@ -238,7 +273,7 @@ class CrmSequenceTouch(models.Model):
             raise UserError(self.env._("This step got no reply to read: there is nothing to correct."))
         if intent == touch.reply_intent:
             return True
-        touch._undo_reply_move()
+        undone = touch._undo_reply_move()
         touch.write(
             {
                 "reply_intent": intent,
@@ -248,19 +283,30 @@ class CrmSequenceTouch(models.Model):
                 "date_reply_corrected": fields.Datetime.now(),
             }
         )
-        touch._reply_move()
+        touch._reply_move(undone=undone)
         return True
 
     def _undo_reply_move(self):
-        """Take back what the previous reading did to the run: the opt-out (blacklist),
-        the "not now" pause, the end of the run (the run goes on with the steps it had
-        left). The lead created for a referral stays: the seller decides."""
+        """Take back what the previous reading did, before the new reading's move: the
+        opt-out (the blacklisting it made), the "not now" pause, the end of the run (it
+        goes on with the steps it had left), the other runs it ended (the company's, the
+        address's in other sequences: they go on too) and the lead made for a referred
+        person, deleted when nobody worked on it since. Returns what the record's note
+        says of it (``text(env)`` sentences)."""
+        undone = []
         run = self.enrollment_id
-        if self.reply_action == "opt_out" and run.email_normalized:
-            self.env["mail.blacklist"].sudo()._remove(
-                run.email_normalized,
-                message=self.env._("Reply read again by %s: not a request to stop.", self.env.user.name),
-            )
+        if self.reply_opted_out:
+            self.reply_opted_out = False
+            if run.email_normalized:
+                self.env["mail.blacklist"].sudo()._remove(
+                    run.email_normalized,
+                    message=self.env._("Reply read again by %s: not a request to stop.", self.env.user.name),
+                )
+        if self.reply_referral_lead_id:
+            undone.append(self._undo_referral_lead())
+        stopped = self.env["crm.sequence.enrollment"].sudo().search([("reply_stop_touch_id", "=", self.id)])
+        stopped.write({"reply_stop_touch_id": False})
+        revive = stopped.filtered(lambda e: e.state == "removed" and e.end_reason in ("company_replied", "opted_out"))
         if run.state == "paused" and run.pause_reason == "not_now":
             run._resume()
         elif (
@@ -270,7 +316,48 @@ class CrmSequenceTouch(models.Model):
             and self.date_replied
             and run.date_end >= self.date_replied
         ):
-            run._revive()
+            revive |= run
+        revive._revive()
+        return undone
+
+    def _undo_referral_lead(self):
+        """Delete the lead made for a referral that was no referral, unless someone worked
+        on it since; what was done, as a sentence of the record's note."""
+        lead = self.reply_referral_lead_id.sudo()
+        self.reply_referral_lead_id = False
+        name = lead.display_name
+        if not self._referral_lead_untouched(lead):
+            return lambda env: env._("The lead made for the referred person (%s) stays: it was worked on since.", name)
+        lead.unlink()
+        return lambda env: env._("The lead made for the referred person (%s) was deleted.", name)
+
+    @api.model
+    def _referral_lead_untouched(self, lead):
+        """Nobody worked on ``lead`` since the engine made it: no field changed by a person,
+        no activity, no note, email or tracked change in its chatter, no sequence email
+        sent to it. Machines' later writes (e.g. Odoo's lead enrichment) do not count."""
+        if lead.write_date > lead.create_date and lead.write_uid.id != SUPERUSER_ID:
+            return False
+        if lead.activity_ids:
+            return False
+        worked = (
+            self.env["mail.message"]
+            .sudo()
+            .search_count(
+                [
+                    ("model", "=", lead._name),
+                    ("res_id", "=", lead.id),
+                    "|",
+                    ("message_type", "in", ("comment", "email", "email_outgoing")),
+                    ("tracking_value_ids", "!=", False),
+                ],
+                limit=1,
+            )
+        )
+        sent = self.sudo().search_count(
+            [("res_model", "=", lead._name), ("res_id", "=", lead.id), ("state", "=", "done")], limit=1
+        )
+        return not worked and not sent
 
     # ------------------------------------------------------------------
     # Figures

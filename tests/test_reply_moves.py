@@ -24,8 +24,6 @@ CORPUS = {
     re.search(r"_(\d{3})_", sample["file"])[1]: sample for sample in json.loads((REPLIES / "corpus.json").read_text())
 }
 QUERY_BUDGET = 80
-# over the budget: the seller's notification (an interested reply) and the referred person's new lead
-QUERY_BUDGET_OVER = {"positive": 84, "referral": 88}
 
 
 def sample_file(number):
@@ -274,6 +272,143 @@ class TestReplyMoves(SentEmailsCommon):
         self.assertFalse(Blacklist.search([("email", "=", "oops@acme.example.org"), ("active", "=", True)]))
         self.assertEqual(touch.enrollment_id.end_reason, "replied", "a reply, with the removal rules")
 
+    def test_correcting_a_referral_deletes_its_untouched_lead(self):
+        touch = self._send_to(["fwd@acme.example.org"])["fwd@acme.example.org"]
+        self._receive(touch, "008")  # "You should talk to Marie Dupont (marie.dupont@acme.example.org)"
+        referred = touch.reply_referral_lead_id
+        self.assertEqual(referred.email_from, "marie.dupont@acme.example.org")
+        self.assertEqual(referred.user_id, self.user_owner, "the seller's, and told so by Odoo")
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("other")
+        self.assertFalse(referred.exists(), "nobody worked on it: the wrong reading's lead goes")
+        self.assertFalse(touch.reply_referral_lead_id)
+        self.assertFalse(self.env["crm.lead"].search([("email_from", "=", "marie.dupont@acme.example.org")]))
+        self.assertIn(
+            "The lead made for the referred person (Marie Dupont (referred by Dana Smith)) was deleted.",
+            self._notes(touch),
+        )
+        run = touch.enrollment_id
+        self.assertEqual((run.state, run.end_reason), ("removed", "replied"), "other: the removal rules")
+
+    def test_correcting_a_referral_keeps_a_lead_worked_on(self):
+        touch = self._send_to(["fwd2@acme.example.org"])["fwd2@acme.example.org"]
+        self._receive(touch, "008")
+        referred = touch.reply_referral_lead_id
+        Touch = self.env["crm.sequence.touch"]
+        self.assertTrue(Touch._referral_lead_untouched(referred))
+        referred.with_user(self.user_owner).message_post(body="Called Marie, she wants a demo", message_type="comment")
+        self.assertFalse(Touch._referral_lead_untouched(referred), "a note of the seller")
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("positive")
+        self.assertTrue(referred.exists(), "the seller worked on it: it stays")
+        self.assertFalse(touch.reply_referral_lead_id)
+        self.assertIn("stays: it was worked on since", self._notes(touch))
+        self.assertEqual(touch.enrollment_id.end_reason, "replied")
+
+    def test_what_counts_as_worked_on(self):
+        """A referred lead is worked on once a person changed it, planned an activity on
+        it or wrote in its chatter, or once its own run emailed the referred person."""
+        self.sequence.referral_enroll = True
+        touch = self._send_to(["fwd3@acme.example.org"])["fwd3@acme.example.org"]
+        self._receive(touch, "008")
+        referred = touch.reply_referral_lead_id
+        Touch = self.env["crm.sequence.touch"]
+        self.assertTrue(self.sequence.enrollment_ids.filtered(lambda e: e.res_id == referred.id), "enrolled")
+        self.assertTrue(Touch._referral_lead_untouched(referred), "the enrollment note is no work")
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            self._run_cron()
+        self.assertFalse(Touch._referral_lead_untouched(referred), "its run emailed Marie")
+
+        def later_change_by(user):
+            """A change made after the lead's creation (another transaction, so a later
+            write date than its creation's)."""
+
+            def change(lead):
+                lead.with_user(user).write({"priority": "2"})
+                self.env.flush_all()
+                self.env.cr.execute(
+                    "UPDATE crm_lead SET write_date = create_date + interval '1 hour' WHERE id = %s", [lead.id]
+                )
+                lead.invalidate_recordset()
+
+            return change
+
+        for change, worked in (
+            (lambda lead: lead.activity_schedule("mail.mail_activity_data_todo", summary="Call Marie"), True),
+            (later_change_by(self.user_owner), True),
+            (later_change_by(self.env.ref("base.user_root")), False),  # e.g. Odoo's lead enrichment
+        ):
+            lead = self.env["crm.lead"].create(
+                {"name": "Referred", "email_from": "x@acme.example.org", "user_id": self.user_owner.id}
+            )
+            self.assertTrue(Touch._referral_lead_untouched(lead))
+            change(lead)
+            self.assertEqual(Touch._referral_lead_untouched(lead), not worked)
+
+    def test_correcting_revives_the_company_runs_it_stopped(self):
+        self.sequence.stop_company_on_reply = True
+        sent = self._send_to(["ceo@bigco.example.org", "cfo@bigco.example.org", "cto@bigco.example.org"])
+        touch = sent["ceo@bigco.example.org"]
+        colleagues = (sent["cfo@bigco.example.org"] | sent["cto@bigco.example.org"]).enrollment_id
+        colleagues[1].action_terminate()  # ended by a user before: not the reply's doing
+        self._receive(touch, "016")  # not interested: ends, and the company's other runs
+        self.assertEqual(colleagues[0].end_reason, "company_replied")
+        self.assertEqual(colleagues[0].reply_stop_touch_id, touch)
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("not_now")
+        colleagues.invalidate_recordset()
+        self.assertEqual((colleagues[0].state, colleagues[0].end_reason), ("active", False), "back in the sequence")
+        self.assertFalse(colleagues[0].reply_stop_touch_id)
+        self.assertEqual(
+            colleagues[0].touch_ids.filtered(lambda t: t.state == "scheduled").step_id.subject, "Follow-up"
+        )
+        self.assertEqual(colleagues[1].state, "terminated", "a user's termination stays")
+        run = touch.enrollment_id
+        self.assertEqual((run.state, run.pause_reason), ("paused", "not_now"), "the new reading's move")
+        lead = self.env["crm.lead"].browse(colleagues[0].res_id)
+        self.assertIn("Back in the sequence “Welcome”: the reply was read again.", str(lead.message_ids.mapped("body")))
+        # read as interested now: the company stops again, by this reply
+        with freeze_time("2026-12-07 10:05:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("positive")
+        self.assertEqual((colleagues[0].state, colleagues[0].end_reason), ("removed", "company_replied"))
+        self.assertEqual(colleagues[0].reply_stop_touch_id, touch)
+
+    def test_correcting_an_unsubscribe_revives_the_address_runs(self):
+        touch = self._send_to(["oops2@acme.example.org"])["oops2@acme.example.org"]
+        lead = self._lead(touch)
+        other_sequence = self._create_sequence(self.env, name="Other", user=self.user_owner)
+        other_sequence.action_activate()
+        third_sequence = self._create_sequence(self.env, name="Third", user=self.user_owner)
+        third_sequence.action_activate()
+        with freeze_time("2026-12-07 08:05:00"), self.mock_mail_gateway():
+            other_sequence.enroll_records(lead)
+            third_sequence.enroll_records(lead)
+        others = other_sequence.enrollment_ids | third_sequence.enrollment_ids
+        self._receive(touch, "013")
+        self.assertEqual(others.mapped("end_reason"), ["opted_out", "opted_out"])
+        self.assertEqual(others.reply_stop_touch_id, touch)
+        third_sequence.action_deactivate()  # meanwhile: its run comes back paused by it
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("not_now")
+        others.invalidate_recordset()
+        self.assertEqual((others[0].state, others[0].end_reason), ("active", False))
+        self.assertTrue(others[0].touch_ids.filtered(lambda t: t.state == "scheduled"))
+        self.assertEqual((others[1].state, others[1].pause_reason), ("paused", "sequence"))
+        self.assertFalse(self.env["mail.blacklist"].search([("email", "=", "oops2@acme.example.org")]))
+        self.assertEqual(touch.enrollment_id.pause_reason, "not_now")
+        with freeze_time("2026-12-08 09:00:00"), self.mock_mail_gateway():
+            third_sequence.action_activate()
+        self.assertEqual(others[1].state, "active", "reactivating the sequence resumes it")
+
+    def test_correcting_an_unsubscribe_keeps_an_earlier_blacklisting(self):
+        touch = self._send_to(["listed@acme.example.org"])["listed@acme.example.org"]
+        self.env["mail.blacklist"]._add("listed@acme.example.org", message="Asked on the phone")
+        self._receive(touch, "013")
+        self.assertFalse(touch.reply_opted_out, "the address was on the blacklist already")
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("other")
+        self.assertTrue(self.env["mail.blacklist"].search([("email", "=", "listed@acme.example.org")]))
+
     def test_correction_access_and_bad_input(self):
         touch = self._send_to(["rights@acme.example.org"])["rights@acme.example.org"]
         self._receive(touch, "004")
@@ -318,9 +453,10 @@ class TestReplyMoves(SentEmailsCommon):
 
     def test_a_reply_routed_and_acted_on_within_the_query_budget(self):
         """Every intent, from the raw email to the move done, in queries (warm caches: a
-        second reply of each kind; emails leave after the commit). ``QUERY_BUDGET`` is the
-        issue's target; an interested reply (note sent to the seller) and a referral (new
-        lead) are over it by what Odoo's notification and lead creation cost."""
+        second reply of each kind; emails leave after the commit), within the issue's
+        ``QUERY_BUDGET``, the seller's notification (interested) and the referred person's
+        new lead included. ``tools/benchmark.py --reply-moves`` also counts them in a fresh
+        request."""
         samples = {"positive": "001", "not_now": "004", "referral": "008", "left_company": "012",
                    "unsubscribe": "013", "not_interested": "016", "other": "019"}  # fmt: skip
         addresses = [f"cost{index}@acme{index}.example.org" for index in range(2 * len(samples))]
@@ -340,4 +476,4 @@ class TestReplyMoves(SentEmailsCommon):
             self.assertEqual(touch.reply_intent, intent)
         print(f"\nqueries per reply routed and acted on: {counts}")
         for intent, count in counts.items():
-            self.assertLessEqual(count, QUERY_BUDGET_OVER.get(intent, QUERY_BUDGET), intent)
+            self.assertLessEqual(count, QUERY_BUDGET, intent)
