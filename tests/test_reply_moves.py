@@ -4,6 +4,7 @@ mail gateway (``message_process``), and the run, the record, the blacklist and t
 show the move the sequence's reply actions call for; then the seller's correction, the
 figures, who may correct, and the queries it all takes."""
 
+import importlib.util
 import json
 import re
 from datetime import date, datetime
@@ -408,6 +409,24 @@ class TestReplyMoves(SentEmailsCommon):
         with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
             touch.with_user(self.user_owner).action_set_reply_intent("other")
         self.assertTrue(self.env["mail.blacklist"].search([("email", "=", "listed@acme.example.org")]))
+
+    def test_migration_keeps_older_unsubscribe_readings_liftable(self):
+        """Before 19.0.1.7.0 a correction lifted the blacklisting of any reply read as a
+        request to stop: the migration marks those readings as the ones that made it."""
+        touch = self._send_to(["old@acme.example.org"])["old@acme.example.org"]
+        self._receive(touch, "013")
+        touch.reply_opted_out = False  # as stored before the field existed
+        self.env.flush_all()
+        path = Path(__file__).parents[1] / "migrations" / "19.0.1.7.0" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("crm_sequence_migration_19_0_1_7_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        touch.invalidate_recordset()
+        self.assertTrue(touch.reply_opted_out)
+        with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_owner).action_set_reply_intent("other")
+        self.assertFalse(self.env["mail.blacklist"].search([("email", "=", "old@acme.example.org")]))
 
     def test_correction_access_and_bad_input(self):
         touch = self._send_to(["rights@acme.example.org"])["rights@acme.example.org"]
