@@ -736,6 +736,10 @@ def plain_new_text(text):
         line = lines[index]
         head = line[:400]  # what marks a line is at its start: a long line costs no more
         index += 1
+        if not head or head.isspace():  # marks nothing (HTML replies have one every other line)
+            kept.append(line)
+            size += len(line)
+            continue
         if head.lstrip().startswith(">"):
             continue
         if CUT_LINES.match(head) or DISCLAIMER_LINES.match(head):
