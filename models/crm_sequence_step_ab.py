@@ -10,9 +10,14 @@ from .crm_sequence_step_variant import LETTERS
 from .engine_flags import engine_flag, engine_flag_set
 from .value_checks import is_whole_number
 
-AB_METRICS = [("reply", "Reply rate"), ("click", "Click rate"), ("open", "Open rate")]
+AB_METRICS = [
+    ("reply", "Reply rate"),
+    ("positive", "Positive reply rate"),
+    ("click", "Click rate"),
+    ("open", "Open rate"),
+]
 # position of each metric's count in crm.sequence.step.variant._figures' rows
-METRIC_POSITIONS = {"open": 1, "click": 2, "reply": 3}
+METRIC_POSITIONS = {"open": 1, "click": 2, "reply": 3, "positive": 4}
 MIN_SAMPLE, MAX_SAMPLE = 10, 100_000
 MIN_CONFIDENCE, MAX_CONFIDENCE = 80.0, 99.9
 # fields only the A/B engine writes (a decision or a person's pick archives the others and
@@ -278,7 +283,7 @@ class CrmSequenceStepAb(models.Model):
             position = METRIC_POSITIONS[step.ab_metric]
             arms = []
             for variant in variants.sorted(lambda v: (v.sequence, v.id)):
-                row = figures.get(variant.id, (0, 0, 0, 0))
+                row = figures.get(variant.id, (0, 0, 0, 0, 0))
                 arms.append(ab_test.Arm(variant, row[0], row[position]))
             decisions[step] = ab_test.decide(arms, step.ab_min_sample, step.ab_confidence)
         return decisions

@@ -115,7 +115,7 @@ class CrmSequenceStepVariant(models.Model):
     def _compute_figures(self):
         figures = self._figures()
         for variant in self:
-            sent, opened, clicked, replied = figures.get(variant.id, (0, 0, 0, 0))
+            sent, opened, clicked, replied, _positive = figures.get(variant.id, (0, 0, 0, 0, 0))
             variant.sent_count, variant.opened_count = sent, opened
             variant.clicked_count, variant.replied_count = clicked, replied
             variant.open_rate = opened / sent if sent else 0.0
@@ -123,25 +123,27 @@ class CrmSequenceStepVariant(models.Model):
             variant.reply_rate = replied / sent if sent else 0.0
 
     def _figures(self):
-        """{variant id: (sent, opened, clicked, replied)}: emails sent with each variant and
-        what people did with them (machines' opens and clicks are not counted), in one
-        grouped query whatever the number of emails."""
+        """{variant id: (sent, opened, clicked, replied, positive)}: emails sent with each
+        variant and what people did with them (machines' opens and clicks are not counted;
+        ``positive``: replies read as interested, corrections included), in one grouped
+        query whatever the number of emails."""
         ids = self.filtered("id").ids
         if not ids:
             return {}
         Touch = self.env["crm.sequence.touch"].sudo()
         figures = {}
-        for variant, opened, clicked, replied, count in Touch._read_group(
+        for variant, opened, clicked, replied, intent, count in Touch._read_group(
             [("variant_id", "in", ids), ("state", "=", "done"), ("message_id", "!=", False)],
-            ["variant_id", "opened", "clicked", "replied"],
+            ["variant_id", "opened", "clicked", "replied", "reply_intent"],
             ["__count"],
         ):
-            sent, opened_count, clicked_count, replied_count = figures.get(variant.id, (0, 0, 0, 0))
+            sent, opened_count, clicked_count, replied_count, positive = figures.get(variant.id, (0, 0, 0, 0, 0))
             figures[variant.id] = (
                 sent + count,
                 opened_count + (count if opened else 0),
                 clicked_count + (count if clicked else 0),
                 replied_count + (count if replied else 0),
+                positive + (count if intent == "positive" else 0),
             )
         return figures
 

@@ -59,10 +59,11 @@ class TestAbVariants(CrmSequenceCommon):
             ]
         )
 
-    def _sent(self, variant, count, replied=0, clicked=0, opened=0, machine_opened=0):
+    def _sent(self, variant, count, replied=0, clicked=0, opened=0, machine_opened=0, positive=0):
         """``count`` emails sent with ``variant`` (one SQL insert): the first ``replied``
-        replied, the first ``clicked`` clicked, the first ``opened`` opened by a person,
-        then ``machine_opened`` opened by a machine only."""
+        replied (the first ``positive`` of them read as interested), the first ``clicked``
+        clicked, the first ``opened`` opened by a person, then ``machine_opened`` opened by
+        a machine only."""
         if not hasattr(self, "_fake_run"):
             self.sequence.state == "active" or self.sequence.action_activate()
             with freeze_time("2026-03-02 09:00:00"):
@@ -78,12 +79,14 @@ class TestAbVariants(CrmSequenceCommon):
                 INSERT INTO crm_sequence_touch (enrollment_id, step_id, variant_id, step_type, state, message_id,
                                                 sequence_id, company_id, res_model, res_id, date_done,
                                                 replied, clicked, opened, machine_opened,
-                                                opened_number, clicked_number)
+                                                opened_number, clicked_number, reply_intent)
                 SELECT %(run)s, %(step)s, %(variant)s, 'auto_email', 'done', %(message)s,
                        %(sequence)s, %(company)s, 'crm.lead', %(res_id)s, now() AT TIME ZONE 'UTC',
                        i <= %(replied)s, i <= %(clicked)s, i <= %(opened)s,
                        i > %(opened)s AND i <= %(opened)s + %(machine)s,
-                       (i <= %(opened)s)::int, (i <= %(clicked)s)::int
+                       (i <= %(opened)s)::int, (i <= %(clicked)s)::int,
+                       CASE WHEN i <= %(positive)s THEN 'positive'
+                            WHEN i <= %(replied)s THEN 'not_interested' END
                   FROM generate_series(1, %(count)s) AS i
                 """,
                 run=self._fake_run.id,
@@ -97,6 +100,7 @@ class TestAbVariants(CrmSequenceCommon):
                 clicked=clicked,
                 opened=opened,
                 machine=machine_opened,
+                positive=positive,
                 count=count,
             )
         )
@@ -220,7 +224,8 @@ class TestAbVariants(CrmSequenceCommon):
             touches = self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_id == self.step)
             counts = Counter(touch.variant_id.name for touch in touches)
             self.assertEqual(sorted(counts.values()), [33, 33, 34])
-            order = touches.sorted(lambda t: t.enrollment_id.id).mapped("variant_id.name")
+            # one name per touch (mapped() on a relational path would keep each variant once)
+            order = [touch.variant_id.name for touch in touches.sorted(lambda t: t.enrollment_id.id)]
             self.assertNotEqual(order, sorted(order), "random order, not by enrollment")
             self.assertFalse(
                 self.sequence.enrollment_ids.touch_ids.filtered(lambda t: t.step_id != self.step).variant_id,
@@ -415,6 +420,27 @@ class TestAbVariants(CrmSequenceCommon):
         self._run_cron()
         self.assertEqual(self.step.ab_winner_id, variant_a)
         self.assertEqual(self.step.ab_status, "Variant A won: click rate 12.0% vs 7.5%, p = 0.002.")
+
+    def test_positive_reply_rate_decides(self):
+        """The metric sales teams want: the same number of replies, more of B's interested."""
+        self._add_variants("B")
+        self.sequence.action_activate()
+        variant_a, variant_b = self._variants()
+        self._sent(variant_a, 800, replied=150, positive=60)
+        self._sent(variant_b, 800, replied=150, positive=96)
+        self.step.action_ab_decide()
+        self.assertFalse(self.step.ab_winner_id, "on reply rate, no difference")
+        self.step.ab_metric = "positive"
+        self.step.action_ab_decide()
+        self.assertEqual(self.step.ab_winner_id, variant_b)
+        self.assertEqual(self.step.ab_status, "Variant B won: positive reply rate 12.0% vs 7.5%, p = 0.002.")
+        self.assertEqual((variant_a.reply_positive_count, variant_b.reply_positive_count), (60, 96))
+        by_variant = self.env["crm.sequence.report"]._read_group(
+            [("step_id", "=", self.step.id)], ["variant_id"], ["reply_positive_count:sum", "positive_reply_rate:avg"]
+        )
+        self.assertEqual(
+            {v: (count, rate) for v, count, rate in by_variant}, {variant_a: (60, 7.5), variant_b: (96, 12.0)}
+        )
 
     def test_three_variants_holm(self):
         """Both raw p-values are below 0.05 (0.030 and 0.042) but, corrected for two
