@@ -391,9 +391,10 @@ class CrmSequenceEnrollment(models.Model):
         self = self.sudo()
         date = date or fields.Datetime.now()
         # searched, not filtered: ending thousands of runs (deleted records, a terminated
-        # list) would otherwise read every touch they ever had
-        self.env["crm.sequence.touch"].sudo().search(
-            [("enrollment_id", "in", self.ids), ("state", "=", "scheduled")]
+        # list) would otherwise read every touch they ever had; their run read with them
+        # (the write recomputes the runs' next step: no second query)
+        self.env["crm.sequence.touch"].sudo().search_fetch(
+            [("enrollment_id", "in", self.ids), ("state", "=", "scheduled")], ["enrollment_id"]
         ).write({"state": "canceled"})
         self.write({"state": state, "end_reason": reason, "date_end": date, **self._pause_values(False)})
         if trace and reason != "record_deleted":
