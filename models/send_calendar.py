@@ -81,32 +81,28 @@ class SendCalendar:
         self._local_offsets = {}  # UTC date: its local offset (False on a DST change day)
 
     def to_local(self, utc_naive):
-        """``to_local`` with the offset of each UTC day computed once (see ``to_utc``)."""
-        day = utc_naive.date()
-        offset = self._local_offsets.get(day)
-        if offset is None:
-            midnight = datetime.combine(day, time.min)
-            offset = to_local(self.tz, midnight) - midnight
-            last = datetime.combine(day, time(23, 59, 59))
-            if to_local(self.tz, last) - last != offset:
-                offset = False
-            self._local_offsets[day] = offset
-        return utc_naive + offset if offset is not False else to_local(self.tz, utc_naive)
+        """``to_local`` with the offset of each UTC day computed once (see ``_convert``)."""
+        return self._convert(utc_naive, to_local, self._local_offsets)
 
     def to_utc(self, local_naive):
-        """``to_utc`` with the UTC offset of each local day computed once: spreading a
-        day's emails converts thousands of moments (pytz's own conversion is slow). On
-        a day whose offset changes (daylight saving time) each moment is converted."""
-        day = local_naive.date()
-        offset = self._offsets.get(day)
+        """``to_utc`` with the offset of each local day computed once (see ``_convert``)."""
+        return self._convert(local_naive, to_utc, self._offsets)
+
+    def _convert(self, moment, convert, offsets):
+        """``convert(tz, moment)`` with the offset of ``moment``'s day computed once in
+        ``offsets``: spreading a day's emails converts thousands of moments and pytz's
+        own conversion is slow. On a day whose offset changes (daylight saving time)
+        each moment is converted."""
+        day = moment.date()
+        offset = offsets.get(day)
         if offset is None:
             midnight = datetime.combine(day, time.min)
-            offset = to_utc(self.tz, midnight) - midnight
+            offset = convert(self.tz, midnight) - midnight
             last = datetime.combine(day, time(23, 59, 59))
-            if to_utc(self.tz, last) - last != offset:
+            if convert(self.tz, last) - last != offset:
                 offset = False
-            self._offsets[day] = offset
-        return local_naive + offset if offset is not False else to_utc(self.tz, local_naive)
+            offsets[day] = offset
+        return moment + offset if offset is not False else convert(self.tz, moment)
 
     def is_sending_day(self, day):
         return day.weekday() in self.weekdays and day not in self.holidays
