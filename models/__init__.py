@@ -1,6 +1,7 @@
 from . import (
     crm_sequence_status_mixin,
     crm_sequence_reply_figures,
+    crm_sequence_readable_mixin,
     crm_sequence,
     crm_sequence_goal,
     crm_sequence_step,

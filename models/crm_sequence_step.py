@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.mail import is_html_empty
 
 from .engine_flags import engine_flag, engine_flag_set
-from .placeholders import is_empty, readable_body, required_paths
+from .placeholders import is_empty, required_paths
 from .send_calendar import PlanStep
 from .value_checks import MAX_INT, is_whole_number
 
@@ -88,7 +88,7 @@ class CrmSequenceStep(models.Model):
 
     _name = "crm.sequence.step"
     _description = "Sequence Step"
-    _inherit = ["mail.render.mixin", "crm.sequence.reply.figures"]
+    _inherit = ["mail.render.mixin", "crm.sequence.readable.mixin", "crm.sequence.reply.figures"]
     _order = "sequence_id, sequence, id"
     _reply_figures_key = "step_id"
     _unrestricted_rendering = True
@@ -108,19 +108,6 @@ class CrmSequenceStep(models.Model):
     icon = fields.Char(compute="_compute_icon")
     title = fields.Char("Step", compute="_compute_title", help="Subject or summary of the step, without day or type.")
     step_number = fields.Integer("#", compute="_compute_step_number")
-    subject_readable = fields.Char(
-        "Subject as it reads", compute="_compute_subject_readable", help="The subject with {Field} for placeholders."
-    )
-    body_readable = fields.Html(
-        "Body as it reads",
-        compute="_compute_body_readable",
-        sanitize=False,
-        help="The body with {Field} for placeholders, as a locked step shows it.",
-    )
-    body_locked = fields.Boolean(
-        compute="_compute_body_readable",
-        help="The current user reads this step's body without editing it (locked schedule or no right).",
-    )
     day = fields.Integer(
         aggregator=False,
         compute="_compute_day",
@@ -303,11 +290,6 @@ class CrmSequenceStep(models.Model):
             else:
                 step.title = step._type_label()
 
-    @api.depends("subject", "sequence_id.model")
-    def _compute_subject_readable(self):
-        for step in self:
-            step.subject_readable = step._readable_placeholders(step.subject) if step.subject else False
-
     def _type_label(self):
         """The step type as the user reads it (translated)."""
         self.ensure_one()
@@ -322,13 +304,8 @@ class CrmSequenceStep(models.Model):
             return title
         return self.env._("%(type)s: %(title)s", type=label, title=title)
 
-    @api.depends("body_html", "sequence_id.model", "sequence_id.schedule_locked", "sequence_id.can_edit")
-    @api.depends_context("lang", "uid")
-    def _compute_body_readable(self):
-        for step in self:
-            sequence = step.sequence_id
-            step.body_locked = bool(sequence.schedule_locked or not sequence.can_edit)
-            step.body_readable = Markup(readable_body(step.body_html, step._expression_label, self.env._(" or “{}”")))
+    def _readable_step(self):
+        return self
 
     def _expression_label(self, expression):
         """The field label a placeholder expression prints ("object.partner_id.name" → "Customer Name")."""

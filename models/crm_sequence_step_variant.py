@@ -1,11 +1,7 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.mail import is_html_empty
-
-from .placeholders import readable_body
 
 MAX_VARIANTS = 4
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -25,7 +21,7 @@ class CrmSequenceStepVariant(models.Model):
 
     _name = "crm.sequence.step.variant"
     _description = "Sequence Email Variant"
-    _inherit = ["mail.render.mixin", "crm.sequence.reply.figures"]
+    _inherit = ["mail.render.mixin", "crm.sequence.readable.mixin", "crm.sequence.reply.figures"]
     _order = "step_id, sequence, id"
     _reply_figures_key = "variant_id"
     _unrestricted_rendering = True
@@ -45,19 +41,6 @@ class CrmSequenceStepVariant(models.Model):
         render_options={"post_process": True},
     )
     lang = fields.Char(related="step_id.lang")
-    subject_readable = fields.Char(
-        "Subject as it reads", compute="_compute_subject_readable", help="The subject with {Field} for placeholders."
-    )
-    body_readable = fields.Html(
-        "Body as it reads",
-        compute="_compute_body_readable",
-        sanitize=False,
-        help="The body with {Field} for placeholders, as a locked step shows it.",
-    )
-    body_locked = fields.Boolean(
-        compute="_compute_body_readable",
-        help="The current user reads this variant's body without editing it (locked schedule or no right).",
-    )
     is_winner = fields.Boolean("Winner", compute="_compute_is_winner")
 
     # Figures (people's opens and clicks), in one grouped query for every variant shown
@@ -80,27 +63,8 @@ class CrmSequenceStepVariant(models.Model):
         for variant in self:
             variant.render_model = variant.step_id.sequence_id.model
 
-    @api.depends("subject", "step_id.sequence_id.model")
-    def _compute_subject_readable(self):
-        for variant in self:
-            step = variant.step_id
-            variant.subject_readable = (
-                step._readable_placeholders(variant.subject) if step and variant.subject else variant.subject
-            )
-
-    @api.depends(
-        "body_html", "step_id.sequence_id.model", "step_id.sequence_id.schedule_locked", "step_id.sequence_id.can_edit"
-    )
-    @api.depends_context("lang", "uid")
-    def _compute_body_readable(self):
-        """As on steps (``crm.sequence.step._compute_body_readable``)."""
-        for variant in self:
-            sequence = variant.step_id.sequence_id
-            # a variant being written in the builder (its sequence not known yet) is not locked
-            variant.body_locked = bool(sequence) and bool(sequence.schedule_locked or not sequence.can_edit)
-            variant.body_readable = Markup(
-                readable_body(variant.body_html, variant.step_id._expression_label, self.env._(" or “{}”"))
-            )
+    def _readable_step(self):
+        return self.step_id
 
     @api.depends("name")
     def _compute_display_name(self):

@@ -184,3 +184,24 @@ class TestEmptyPlaceholders(CrmSequenceCommon):
         row = self.env["crm.sequence.report"].search([("step_id", "=", step.id)])
         self.assertEqual(row.step_name, "Automatic email: Hello {Contact Name}")
         self.assertNotIn("{{", str(self.sequence.planned_schedule))
+
+    def test_readable_body_sanitized(self):
+        """The readable body is shown as Odoo shows rich text: markup that got into a body
+        without the editor's sanitizer (an import, SQL) loses its scripts and handlers."""
+        step = self.email_step
+        body = (
+            "<p>Hi <t t-out='object.contact_name'>there</t><img src='x' onerror='alert(1)'/></p>"
+            "<script>alert(2)</script>"
+        )
+        step.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE crm_sequence_step SET body_html = jsonb_build_object('en_US', %s::text) WHERE id = %s",
+            [body, step.id],
+        )
+        step.invalidate_recordset()
+        self.assertIn("onerror", step.body_html, "the stored body holds the handler")
+        readable = step.with_user(self.user_owner).body_readable
+        self.assertIn(">{Contact Name}<", readable)
+        self.assertIn('class="o_crm_sequence_placeholder"', readable, "the chip keeps its look")
+        self.assertNotIn("onerror", readable)
+        self.assertNotIn("<script", readable)
