@@ -1084,6 +1084,12 @@ class CrmSequence(models.Model):
         self.ensure_one()
         return SequenceRules(self, self.sender_id, self.spread_sends, self.day_mode == "sending")
 
+    def _run_tz(self, contact_tz):
+        """The time zone a run of this sequence sends in: its contact's (``contact_tz``,
+        kept on the run) when the sequence uses contact time zones, else the sequence's."""
+        self.ensure_one()
+        return (self.use_contact_tz and contact_tz) or self.tz
+
     def _send_calendar(self, start, tz=None):
         """The sending rules of this sequence from ``start`` (UTC) on, holidays included,
         in the time zone ``tz`` (a contact's) when the sequence uses contact time zones."""

@@ -201,47 +201,80 @@ class CrmSequenceTouch(models.Model):
 
     @api.model
     def _plan(self, enrollments, steps, start, start_day=1, planner=None):
-        """Create the scheduled touches of ``steps`` for ``enrollments`` started (or
-        continued from step day ``start_day``) at ``start``: enrolling, re-planning after
-        an edit, continuing after a "wait until done" task.
+        """Create the scheduled touches of ``steps`` for ``enrollments`` continued from
+        step day ``start_day`` at ``start``: re-planning after an edit, continuing after a
+        "wait until done" task (enrolling plans before the runs exist, see
+        ``crm.sequence.enrollment._enroll``).
 
         The planner dates them per sequence and send time zone (the contact's when the
         sequence uses it); the touches are inserted in one ``INSERT ... SELECT`` and the
         runs' fields that depend on them are then recomputed by the ORM. ``planner`` is
         shared by the calls of one batch.
         """
-        steps = steps.filtered(lambda s: s.step_type != "delay").sorted(step_order)
-        if not steps or not enrollments:
+        plan = self._touch_plan(steps, len(enrollments))
+        if not plan or not enrollments:
             return self.browse()
         enrollments.flush_recordset()
         planner = planner or self._planner()
-        titles = {step: step._long_title() for step in steps}
-        plan_steps = [step._plan_step(steps) for step in steps]
-        # each run its variant of the A/B-tested steps, balanced over this batch
-        variants = {step: iter(step._assign_variants(len(enrollments))) for step in steps}
         rows = []
         for (sequence, tz), group in enrollments.sudo().grouped(lambda e: (e.sequence_id, e._send_tz())).items():
-            sender = sequence.sender_id
-            with self._explained():
-                planned = planner.plan_runs(sequence._plan_rules(), tz, plan_steps, start, len(group), start_day)
-            for step, slots in planned:
-                user_id = sender.id if step.step_type == "auto_email" else None
-                rows += [
-                    SQL(
-                        "(%s, %s, %s, %s, %s, %s::timestamp, %s::int, %s, %s::int)",
-                        enrollment.id,
-                        step.id,
-                        step.step_type,
-                        step.day,
-                        titles[step],
-                        slot and slot.date,
-                        user_id,
-                        slot and self._deferred_note(slot.deferred, sender),
-                        next(variants[step]),
-                    )
-                    for enrollment, slot in zip(group, slots)
-                ]
-        ids = [
+            planned = self._plan_dates(planner, sequence, tz, plan, start, len(group), start_day)
+            rows += self._touch_rows(plan, group.ids, planned, sequence.sender_id)
+        ids = self._insert_touches(rows)
+        enrollments.invalidate_recordset(["touch_ids"])
+        enrollments.modified(["touch_ids"])
+        return self.browse(ids)
+
+    @api.model
+    def _touch_plan(self, steps, runs):
+        """What planning ``steps`` for ``runs`` runs needs once per batch: the steps that
+        make touches in order, their planner keys and titles, and each run's variant of
+        the A/B-tested steps (balanced over the batch, taken in order)."""
+        steps = steps.filtered(lambda s: s.step_type != "delay").sorted(step_order)
+        if not steps:
+            return None
+        return {
+            "steps": [step._plan_step(steps) for step in steps],
+            "titles": {step: step._long_title() for step in steps},
+            "variants": {step: iter(step._assign_variants(runs)) for step in steps},
+        }
+
+    @api.model
+    def _plan_dates(self, planner, sequence, tz, plan, start, runs, start_day=1):
+        """``[(step, [Slot | None per run])]`` for ``runs`` runs of ``sequence`` sending in ``tz``."""
+        with self._explained():
+            return planner.plan_runs(sequence._plan_rules(), tz, plan["steps"], start, runs, start_day)
+
+    @api.model
+    def _touch_rows(self, plan, run_ids, planned, sender):
+        """The VALUES rows of the touches of ``run_ids``, dated by ``planned`` (in order)."""
+        rows = []
+        for step, slots in planned:
+            user_id = sender.id if step.step_type == "auto_email" else None
+            title, variants = plan["titles"][step], plan["variants"][step]
+            rows += [
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s::timestamp, %s::int, %s, %s::int)",
+                    run_id,
+                    step.id,
+                    step.step_type,
+                    step.day,
+                    title,
+                    slot and slot.date,
+                    user_id,
+                    slot and self._deferred_note(slot.deferred, sender),
+                    next(variants),
+                )
+                for run_id, slot in zip(run_ids, slots)
+            ]
+        return rows
+
+    @api.model
+    def _insert_touches(self, rows):
+        """Insert planned touches (``_touch_rows``) in one statement; their ids."""
+        if not rows:
+            return []
+        return [
             row[0]
             for row in self.env.execute_query(
                 SQL(
@@ -269,9 +302,6 @@ class CrmSequenceTouch(models.Model):
                 )
             )
         ]
-        enrollments.invalidate_recordset(["touch_ids"])
-        enrollments.modified(["touch_ids"])
-        return self.browse(ids)
 
     @api.model
     def _deferred_note(self, limit, sender):

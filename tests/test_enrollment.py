@@ -27,6 +27,50 @@ class TestEnrollment(CrmSequenceCommon):
         wizard = Wizard.create({"sequence_id": (sequence or self.sequence).id})
         return wizard
 
+    def test_bulk_insert_matches_orm_create(self):
+        """Runs are inserted by SQL (``_insert_runs``): field by field, they hold what the
+        ORM's create and compute would give the same run, and so do their touches."""
+        Run = self.env["crm.sequence.enrollment"].sudo()
+        lead = self.leads[0]
+        lead.partner_id = self.env["res.partner"].create({"name": "Ann", "tz": "America/New_York"})
+        self.sequence.use_contact_tz = True
+        stored = [
+            name
+            for name, field in Run._fields.items()
+            if field.store and field.column_type and name not in ("id", "create_date", "write_date")
+        ]
+
+        def enrolled(run):
+            values = run.read(stored)[0]
+            del values["id"]
+            touches = run.touch_ids.sorted("id")
+            return values, touches.read(["step_id", "step_type", "date_scheduled", "state", "user_id", "res_id"])
+
+        with freeze_time("2026-03-03 08:00:00"):
+            self.sequence.with_user(self.user_owner).enroll_records(lead)
+            by_sql = self.sequence.enrollment_ids
+            expected = enrolled(by_sql)
+            by_sql.touch_ids.unlink()
+            by_sql.unlink()
+            vals = {
+                "sequence_id": self.sequence.id,
+                "res_model": "crm.lead",
+                "res_id": lead.id,
+                "record_name": lead.display_name,
+                "user_id": self.user_owner.id,
+                "email": lead.email_from,
+                "tz": "America/New_York",
+            }
+            by_orm = Run.with_user(self.user_owner).sudo().create(vals)
+            self.env["crm.sequence.touch"].sudo()._plan(by_orm, self.sequence.step_ids, by_orm.date_start)
+            by_orm.flush_recordset()
+            by_orm.invalidate_recordset()
+            self.assertEqual(enrolled(by_orm)[0], expected[0])
+            self.assertEqual([dict(t, id=0) for t in enrolled(by_orm)[1]], [dict(t, id=0) for t in expected[1]])
+        self.assertEqual(expected[0]["tz"], "America/New_York")
+        self.assertTrue(expected[0]["next_step_id"] and expected[0]["next_touch_date"])
+        self.assertEqual(expected[0]["enrolled_by_id"][0], self.user_owner.id)
+
     def test_manual_enrollment_report(self):
         with freeze_time("2026-03-03 09:00:00"):
             action = self._wizard(self.leads).action_enroll()

@@ -60,6 +60,11 @@ def parse_args():
         help="only the bulk actions at N runs (tools/bench_scale.py): enroll, deactivate, pause... idle cron",
     )
     parser.add_argument(
+        "--no-vacuum",
+        action="store_true",
+        help="with --scale: no VACUUM ANALYZE between the actions (as with autovacuum off)",
+    )
+    parser.add_argument(
         "--variants",
         action="store_true",
         help="only A/B variants (tools/bench_ab.py): three variants vs one email, winner decisions",
@@ -354,7 +359,7 @@ def main():
         reply_moves.run(registry, args.reply_moves)
         return
     if args.scale:
-        bench_scale.run(registry, args.scale, measure, measure_repeated)
+        bench_scale.run(registry, args.scale, measure, measure_repeated, settle=not args.no_vacuum)
         return
     if args.variants:
         import bench_ab  # noqa: PLC0415
