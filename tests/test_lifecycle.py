@@ -85,6 +85,26 @@ class TestLifecycle(CrmSequenceCommon):
         self.assertEqual(enrollment.state, "terminated")
         self.assertEqual(enrollment.end_reason, "record_deleted")
 
+    def test_deleting_records_finds_their_touches_by_index(self):
+        """Deleting records of the board, or Odoo's emails and activities, makes PostgreSQL
+        look for the sequence rows naming them (foreign keys): each such column is indexed,
+        or 10,000 deleted leads would scan every touch 10,000 times."""
+        self.env.cr.execute(
+            """
+            SELECT con.conrelid::regclass::text, att.attname
+              FROM pg_constraint con
+              JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+             WHERE con.contype = 'f' AND con.conrelid::regclass::text LIKE 'crm_sequence%%'
+               AND con.confrelid::regclass::text IN ('crm_lead', 'res_partner', 'mail_message', 'mail_mail',
+                                                      'mail_activity', 'crm_sequence_enrollment', 'crm_sequence_touch')
+               AND NOT EXISTS (
+                   SELECT 1 FROM pg_index idx
+                    WHERE idx.indrelid = con.conrelid AND idx.indkey[0] = con.conkey[1]
+               )
+            """
+        )
+        self.assertEqual(self.env.cr.fetchall(), [])
+
     def test_deactivate_pauses_reactivate_resumes(self):
         enrollments = self._enroll(self.leads[:2])
         enrollments[1].action_pause()
