@@ -20,8 +20,8 @@ from .planner import PlannedTouch
 
 _logger = logging.getLogger(__name__)
 
-# runs inserted per statement when enrolling (see _enroll)
-ENROLL_CHUNK = 5000
+# runs written per chunk by the bulk actions on 100,000 runs (see _enroll, _resume)
+BULK_CHUNK = 5000
 
 # cursor cache key of the texts waiting for a run's next chatter note (see _trace_first)
 TRACE_FIRST_KEY = "crm_sequence_trace_first"
@@ -313,7 +313,7 @@ class CrmSequenceEnrollment(models.Model):
         Callers filter what may not be enrolled (``crm.sequence._classify``). A selection
         of 100,000 records is one user action: it is planned in one piece per send time
         zone (emails spread and sender quotas as for one batch), then its runs are
-        inserted in chunks of ``ENROLL_CHUNK`` with their touches (``_insert_runs``), the
+        inserted in chunks of ``BULK_CHUNK`` with their touches (``_insert_runs``), the
         cache emptied after each chunk (the rows were written by SQL, and each chunk then
         costs the same). Returns the new runs.
         """
@@ -333,9 +333,9 @@ class CrmSequenceEnrollment(models.Model):
         ids = []
         for tz, res_ids in by_tz.items():
             planned = Touch._plan_dates(planner, sequence, tz, plan, now, len(res_ids)) if plan else []
-            for start in range(0, len(res_ids), ENROLL_CHUNK):
-                dates = [(step, slots[start : start + ENROLL_CHUNK]) for step, slots in planned]
-                chunk = records.browse(res_ids[start : start + ENROLL_CHUNK])
+            for start in range(0, len(res_ids), BULK_CHUNK):
+                dates = [(step, slots[start : start + BULK_CHUNK]) for step, slots in planned]
+                chunk = records.browse(res_ids[start : start + BULK_CHUNK])
                 runs = self._insert_runs(sequence, chunk, zones, now, deferred, dates[0] if dates else None)
                 Touch._insert_touches(Touch._touch_rows(plan, runs.ids, dates, sequence.sender_id) if plan else [])
                 ids += runs.ids
@@ -636,41 +636,60 @@ class CrmSequenceEnrollment(models.Model):
 
     def _resume(self, after_reply=False):
         """Shift what remains by the time spent paused, then re-fit it into the send window;
-        automatic emails are spread again within their sender's limits. Grouped: one read
-        of the touches, one fit and one write per distinct moment."""
+        automatic emails are spread again within their sender's limits.
+
+        Reactivating a sequence resumes 100,000 runs in one request: the touches are read
+        in one query, planned in one piece (``planner.resume``: spread and quotas as for
+        one batch), then written ``BULK_CHUNK`` runs at a time (``_chunks``), so that the
+        ORM's work per chunk stays the same."""
         if not self:
             return
-        reasons = {enrollment: enrollment.pause_reason for enrollment in self}
+        reasons = {enrollment.id: enrollment.pause_reason for enrollment in self}
         now = fields.Datetime.now()
         Touch = self.env["crm.sequence.touch"].sudo()
         runs = self.sudo()
-        touches = Touch.search_fetch(
-            [("enrollment_id", "in", runs.ids), ("state", "=", "scheduled"), ("date_scheduled", "!=", False)],
-            ["enrollment_id", "step_id", "step_type", "date_scheduled"],
-        ).sorted(touch_order)
-        by_run = touches.grouped("enrollment_id")
-        plan_steps = {step: step._plan_step() for step in touches.step_id}
-        planner = Touch._planner(exclude=touches.ids)
+        by_run = defaultdict(list)  # run id: [(touch id, step id, date)] in step order
+        for run_id, touch_id, step_id, date in self.env.execute_query(
+            SQL(
+                """
+                SELECT touch.enrollment_id, touch.id, touch.step_id, touch.date_scheduled
+                  FROM crm_sequence_touch touch
+             LEFT JOIN crm_sequence_step step ON step.id = touch.step_id
+                 WHERE touch.enrollment_id = ANY(%s) AND touch.state = 'scheduled'
+                   AND touch.date_scheduled IS NOT NULL
+              ORDER BY touch.enrollment_id, COALESCE(step.sequence, 0), COALESCE(step.id, 0),
+                       touch.date_scheduled, touch.id
+                """,
+                runs.ids,
+            )
+        ):
+            by_run[run_id].append((touch_id, step_id, date))
+        steps = self.env["crm.sequence.step"].browse({step_id for rows in by_run.values() for _t, step_id, _d in rows})
+        plan_steps = {step.id: step._plan_step() for step in steps}
+        rules = {sequence: sequence._plan_rules() for sequence in runs.sequence_id}
+        planner = Touch._planner(exclude=[touch_id for rows in by_run.values() for touch_id, _s, _d in rows])
         with Touch._explained():
             slots = planner.resume(
                 [
                     (
-                        run.sequence_id._plan_rules(),
+                        rules[run.sequence_id],
                         run._send_tz(),
                         now - (run.date_paused or now),
-                        [PlannedTouch(t, plan_steps[t.step_id], t.date_scheduled) for t in by_run.get(run, ())],
+                        [PlannedTouch(touch, plan_steps[step], date) for touch, step, date in by_run[run.id]],
                     )
                     for run in runs
                 ],
                 now,
             )
-        runs.write({"state": "active", **self._pause_values(False)})
-        Touch._write_slots(slots)
+        for chunk in runs._chunks():
+            chunk.write({"state": "active", **self._pause_values(False)})
+            ids = [touch_id for run_id in chunk.ids for touch_id, _s, _d in by_run[run_id]]
+            Touch._write_slots({touch_id: slots[touch_id] for touch_id in ids})
         Touch._wake_cron()
         self._log_trace(
             lambda e: (
                 e.env._("Sequence “%s” resumed: the contact is back from their absence.", e.sequence_id.name)
-                if after_reply and reasons.get(e) == "out_of_office"
+                if after_reply and reasons.get(e.id) == "out_of_office"
                 else e.env._("Sequence “%s” resumed: the “not now” pause is over.", e.sequence_id.name)
                 if after_reply
                 else e.env._(
@@ -678,6 +697,19 @@ class CrmSequenceEnrollment(models.Model):
                 )
             )
         )
+
+    def _chunks(self, size=None):
+        """These runs ``size`` (``BULK_CHUNK``) at a time, everything written and the
+        cache emptied after each chunk: a bulk action on 100,000 runs then costs the same
+        per chunk (the ORM's prefetching and recomputing grow faster than linearly on one
+        recordset of that size)."""
+        size = size or BULK_CHUNK
+        if len(self) <= size:
+            yield self
+            return
+        for start in range(0, len(self), size):
+            yield self[start : start + size]
+            self.env.invalidate_all()
 
     def _send_tz(self):
         """The time zone this run sends in: its contact's when the sequence uses it."""

@@ -353,14 +353,15 @@ class CrmSequenceTouch(models.Model):
         )
 
     def _write_slots(self, slots):
-        """Write planned moments {touch: Slot} (thousands at once when runs resume): one
-        grouped ``UPDATE`` by the ORM's own ``_write_multi``, with the ORM told before
-        and after, instead of a ``write`` per distinct moment."""
+        """Write planned moments {touch or touch id: Slot} (thousands at once when runs
+        resume): one grouped ``UPDATE`` by the ORM's own ``_write_multi``, with the ORM
+        told before and after, instead of a ``write`` per distinct moment."""
         if not slots:
             return
-        touches = self.browse([touch.id for touch in slots])
+        # keyed by touches or by their ids; read as one recordset (one prefetch)
+        touches = self.browse([getattr(key, "id", key) for key in slots])
         vals_list = []
-        for touch, slot in slots.items():
+        for touch, slot in zip(touches, slots.values()):
             values = {"date_scheduled": slot.date}
             if touch.step_type == "auto_email":
                 sender = touch.sequence_id.sender_id

@@ -100,7 +100,7 @@ class TestSendingLimits(CrmSequenceCommon):
         self.user_owner.crm_sequence_hourly_limit = 2
         sequence = self._sequence(send_hour_to=11.0)
         with (
-            patch("odoo.addons.crm_sequence.models.crm_sequence_enrollment.ENROLL_CHUNK", 2),
+            patch("odoo.addons.crm_sequence.models.crm_sequence_enrollment.BULK_CHUNK", 2),
             freeze_time("2026-03-03 08:00:00"),
         ):
             sequence.enroll_records(self.many[:5])
@@ -158,6 +158,38 @@ class TestSendingLimits(CrmSequenceCommon):
                 ("2026-03-04 08:00:00", "Deferred: daily limit of Oscar Owner"),
                 ("2026-03-04 08:00:00", "Deferred: daily limit of Oscar Owner"),
             ],
+        )
+
+    def test_reactivate_in_chunks_keeps_the_limits(self):
+        """Reactivating writes the runs by chunks but plans them in one piece: the runs
+        of later chunks, still at their old dates, do not take the room of the first."""
+        sequence = self._sequence(spread_sends=False)
+        with freeze_time("2026-03-02 07:00:00"):  # Monday, 08:00 in Brussels
+            sequence.enroll_records(self.many[:5])
+        with freeze_time("2026-03-02 07:10:00"):
+            sequence.action_deactivate()
+        self.user_owner.crm_sequence_daily_limit = 2
+        with (
+            patch("odoo.addons.crm_sequence.models.crm_sequence_enrollment.BULK_CHUNK", 2),
+            freeze_time("2026-03-02 07:40:00"),
+        ):
+            sequence.action_activate()
+        self.assertEqual(set(sequence.enrollment_ids.mapped("state")), {"active"})
+        self.assertEqual(
+            self._planned(sequence),
+            [
+                ("2026-03-02 08:30:00", None),
+                ("2026-03-02 08:30:00", None),
+                ("2026-03-03 08:00:00", "Deferred: daily limit of Oscar Owner"),
+                ("2026-03-03 08:00:00", "Deferred: daily limit of Oscar Owner"),
+                ("2026-03-04 08:00:00", "Deferred: daily limit of Oscar Owner"),
+            ],
+            "moved by the 30 minutes of the pause, two a day",
+        )
+        self.assertEqual(
+            sorted(str(date) for date in sequence.enrollment_ids.mapped("next_touch_date")),
+            [date for date, _note in self._planned(sequence)],
+            "each run shows its new next step",
         )
 
     def test_new_users_get_the_company_limits(self):
