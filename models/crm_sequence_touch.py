@@ -360,6 +360,7 @@ class CrmSequenceTouch(models.Model):
             return
         # keyed by touches or by their ids; read as one recordset (one prefetch)
         touches = self.browse([getattr(key, "id", key) for key in slots])
+        touches.fetch(["step_type", "sequence_id"])  # what the loop reads, not every column
         vals_list = []
         for touch, slot in zip(touches, slots.values()):
             values = {"date_scheduled": slot.date}
