@@ -42,6 +42,7 @@ _lt = LazyTranslate(__name__)
 # Why a record was not enrolled, in the order they are checked (see ``_classify``).
 SKIP_REASONS = {
     "already": _lt("already active in this sequence"),
+    "goal_reached": _lt("already meeting the sequence's goal"),
     "no_email": _lt("without email address"),
     "opted_out": _lt("opted out of emails"),
     "exclusive": _lt("already in another sequence"),

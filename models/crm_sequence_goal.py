@@ -1,3 +1,5 @@
+import logging
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
@@ -5,6 +7,8 @@ from . import record_filters
 
 # Sequence fields whose change alters which fields of which boards the goals watch
 GOAL_CACHE_FIELDS = {"goal_domain", "state", "model_id", "user_id"}
+
+_logger = logging.getLogger(__name__)
 
 
 class CrmSequence(models.Model):
@@ -78,6 +82,23 @@ class CrmSequence(models.Model):
         if had_goal:
             self.env.registry.clear_cache()
         return result
+
+    def _classify(self, records):
+        """Records already meeting the goal are not enrolled (their run would end at once,
+        "goal reached", before its first step): one search for the selection. A goal that
+        no longer evaluates skips nothing."""
+        skipped = super()._classify(records)
+        if not record_filters.is_set(self.goal_domain):
+            return skipped
+        taken = {res_id for recs in skipped.values() for res_id in recs.ids}
+        candidates = [res_id for res_id in records.ids if res_id not in taken]
+        try:
+            matching = record_filters.matching_ids(self.env[self.model], self.goal_domain, self.user_id, candidates)
+        except record_filters.FilterError as error:
+            _logger.info("Goal of sequence %s does not evaluate: %s", self.id, error)
+            return skipped
+        skipped["goal_reached"] = records.browse([res_id for res_id in candidates if res_id in matching])
+        return skipped
 
     @api.model
     @tools.ormcache()

@@ -109,6 +109,19 @@ class TestGoal(CrmSequenceCommon):
         self.leads[0].stage_id = self.stage_won
         self.assertEqual((run.state, run.end_reason), ("completed", "goal_reached"))
 
+    def test_records_meeting_the_goal_are_not_enrolled(self):
+        """A lead already won is skipped with its reason: its run would end before its
+        first step. The others are enrolled."""
+        self.leads[0].stage_id = self.stage_won
+        self.sequence.write({"goal_domain": repr([("won_status", "=", "won")])})
+        self.sequence.action_activate()
+        with freeze_time("2026-03-03 09:00:00"):
+            report = self.sequence.with_user(self.user_owner).enroll_records(self.leads)
+        self.assertEqual(report["enrolled"], 2)
+        self.assertEqual(report["skipped"], {"goal_reached": 1})
+        self.assertIn(f"1 skipped: already meeting the sequence's goal ({self.leads[0].name}).", report["message"])
+        self.assertEqual(set(self.sequence.enrollment_ids.mapped("res_id")), set(self.leads[1:].ids))
+
     def test_bad_goal(self):
         for text in ("[('no_such_field', '=', 1)]", "[('stage_id', '=',", "{'a': 1}"):
             with self.subTest(text=text), self.assertRaises(ValidationError) as caught:
