@@ -77,46 +77,34 @@ class TestSendingLimits(CrmSequenceCommon):
         self.assertEqual(len(self._new_mails), 3)
 
     def test_hourly_limit_spacing(self):
+        """Two an hour from 09:00 to 11:00 local, the fifth on Wednesday; the same when a
+        large selection is enrolled in chunks (the senders' quotas carry over from one
+        chunk to the next, and so does the runs' order)."""
         self.user_owner.crm_sequence_hourly_limit = 2
-        sequence = self._sequence(send_hour_to=11.0)
-        with freeze_time("2026-03-03 08:00:00"):
-            sequence.enroll_records(self.many[:5])
-        # two an hour from 09:00 to 11:00 local, the fifth on Wednesday
-        self.assertEqual(
-            [date for date, _note in self._planned(sequence)],
-            [
-                "2026-03-03 08:00:00",
-                "2026-03-03 08:30:00",
-                "2026-03-03 09:00:00",
-                "2026-03-03 09:30:00",
-                "2026-03-04 08:00:00",
-            ],
-        )
-        self.assertEqual(self._planned(sequence)[-1][1], "Deferred: hourly limit of Oscar Owner")
-
-    def test_hourly_limit_spacing_in_chunks(self):
-        """A large selection is enrolled in chunks: the senders' quotas carry over from one
-        chunk to the next (the same plan as in one piece), and so does the runs' order."""
-        self.user_owner.crm_sequence_hourly_limit = 2
-        sequence = self._sequence(send_hour_to=11.0)
-        with (
-            patch("odoo.addons.crm_sequence.models.crm_sequence_enrollment.BULK_CHUNK", 2),
-            freeze_time("2026-03-03 08:00:00"),
-        ):
-            sequence.enroll_records(self.many[:5])
-        self.assertEqual(
-            [date for date, _note in self._planned(sequence)],
-            [
-                "2026-03-03 08:00:00",
-                "2026-03-03 08:30:00",
-                "2026-03-03 09:00:00",
-                "2026-03-03 09:30:00",
-                "2026-03-04 08:00:00",
-            ],
-        )
-        runs = sequence.enrollment_ids.sorted("id")
-        self.assertEqual(runs.mapped("res_id"), self.many[:5].ids, "runs in the order of the selection")
-        self.assertEqual(runs[-1].next_touch_date, datetime(2026, 3, 4, 8, 0), "the next step of the last chunk")
+        for chunk in (None, 2):
+            with self.subTest(chunk=chunk), self.env.cr.savepoint() as savepoint:
+                sequence = self._sequence(send_hour_to=11.0)
+                with (
+                    patch("odoo.addons.crm_sequence.models.crm_sequence_enrollment.BULK_CHUNK", chunk or 5000),
+                    freeze_time("2026-03-03 08:00:00"),
+                ):
+                    sequence.enroll_records(self.many[:5])
+                self.assertEqual(
+                    [date for date, _note in self._planned(sequence)],
+                    [
+                        "2026-03-03 08:00:00",
+                        "2026-03-03 08:30:00",
+                        "2026-03-03 09:00:00",
+                        "2026-03-03 09:30:00",
+                        "2026-03-04 08:00:00",
+                    ],
+                )
+                self.assertEqual(self._planned(sequence)[-1][1], "Deferred: hourly limit of Oscar Owner")
+                runs = sequence.enrollment_ids.sorted("id")
+                self.assertEqual(runs.mapped("res_id"), self.many[:5].ids, "runs in the order of the selection")
+                self.assertEqual(runs[-1].next_touch_date, datetime(2026, 3, 4, 8, 0), "the next step of the last run")
+                savepoint.rollback()
+                self.env.invalidate_all()
 
     def test_due_emails_over_the_limit_wait_for_the_next_hour(self):
         """Planned before the limit was set, five emails are due at once: the cron sends
