@@ -48,6 +48,7 @@ See README.md in the module for the user guide.
     "demo": [
         "demo/crm_sequence_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "crm_sequence/static/src/**/*",

@@ -14,7 +14,7 @@ from . import tracked_links
 from . import tracking_verdict as tv
 from .crm_sequence import RUNNING_STATES
 from .crm_sequence_step import EMAIL_TYPES, STEP_TYPES, step_order
-from .cron_batches import take_locked
+from .cron_batches import claim_senders, create_claim_table, take_locked
 from .inbound_mail import strip_reply_prefixes
 from .planner import Planner
 from .send_calendar import NoSendingDay, SenderQuota, to_local
@@ -303,6 +303,10 @@ class CrmSequenceTouch(models.Model):
             )
         ]
 
+    def init(self):
+        super().init()
+        create_claim_table(self.env.cr)
+
     @api.model
     def _deferred_note(self, limit, sender):
         if limit == "daily":
@@ -551,7 +555,11 @@ class CrmSequenceTouch(models.Model):
         self.enrollment_id._end_goal_reached()
         # in step order: a condition looks at an earlier step, executed first when both are due
         by_step = self.filtered(lambda t: t.state == "scheduled").grouped("step_id")
+        # emails of a sender another worker is sending for wait for the next batch (its room)
+        blocked = self._claim_senders(by_step)
         for step in sorted(by_step, key=step_order):
+            if step.step_type == "auto_email" and step.sequence_id.sender_id.id in blocked:
+                continue
             # an earlier step of this batch may have ended the run (opt-out, deleted record, goal)
             # or made it wait for a call (a condition on its outcome)
             touches = by_step[step].filtered(
@@ -578,6 +586,22 @@ class CrmSequenceTouch(models.Model):
                             }
                         )
         self.enrollment_id._complete_finished()
+
+    @api.model
+    def _claim_senders(self, steps):
+        """Ids of the senders of these steps' automatic emails, with sending limits, that
+        another worker sent for since this transaction began (``cron_batches.claim_senders``)."""
+        senders = {
+            step.sequence_id.sender_id
+            for step in steps
+            if step.step_type == "auto_email" and step.sequence_id.sender_id
+        }
+        limited = [
+            sender.id
+            for sender in senders
+            if sender.sudo().crm_sequence_daily_limit or sender.sudo().crm_sequence_hourly_limit
+        ]
+        return claim_senders(self.env, limited) if limited else set()
 
     def _check_records(self):
         """Fail touches whose record is gone or whose step was deleted."""

@@ -192,3 +192,56 @@ class TestTwoCronCalls(CommittedRunsCase):
             digests = env["mail.message"].search([("subject", "like", "new sequence tasks")])
             self.assertTrue(1 <= len(digests) <= 2)
             self.assertEqual(sum(int(d.subject.split()[0]) for d in digests), 40)
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkersOneSender(CommittedRunsCase):
+    """Two workers sending for one sender with an hourly limit, each having begun its
+    transaction before the other committed: together they send no more than the limit."""
+
+    def setUp(self):
+        super().setUp()
+        steps = [{"step_type": "auto_email", "day": 1, "subject": "Hi {{ object.name }}", "body_html": "<p>Hi</p>"}]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            self._enroll_committed(env, "One sender", steps, 10, spread_sends=False)
+            # the limit comes after the planning (as when a seller sets it): ten emails due at once
+            self.sender = env.user
+            self.addCleanup(self._set_limit, 0)
+        self._set_limit(5)
+
+    def _set_limit(self, value):
+        with self.registry.cursor() as cr:
+            api.Environment(cr, api.SUPERUSER_ID, {})["res.users"].browse(self.sender.id).write(
+                {"crm_sequence_hourly_limit": value}
+            )
+
+    def test_two_workers_keep_the_limit(self):
+        with freeze_time("2026-03-03 09:00:00"), self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            Touch_a = api.Environment(cr_a, api.SUPERUSER_ID, {})["crm.sequence.touch"]
+            Touch_b = api.Environment(cr_b, api.SUPERUSER_ID, {})["crm.sequence.touch"]
+            domain = Touch_a._due_domain() + [("sequence_id", "=", self.sequence_id)]
+            # each worker takes five of the ten due emails (both snapshots begin here)
+            due_a = Touch_a.search(domain, order="id")[:5].try_lock_for_update(allow_referencing=True)
+            due_b = Touch_b.search(domain, order="id")[5:].try_lock_for_update(allow_referencing=True)
+            self.assertEqual((len(due_a), len(due_b)), (5, 5))
+            due_a._execute()
+            cr_a.commit()
+            # B counts with a snapshot older than A's emails: it must not send its five too
+            due_b._execute()
+            cr_b.commit()
+            self.assertEqual(set(due_b.mapped("state")), {"scheduled"}, "left for B's next batch")
+            # B's next batch sees A's emails: the hour is full, its five move on
+            Touch_b._cron_process_touches(batch_size=5)
+            cr_b.commit()
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            touches = env["crm.sequence"].browse(self.sequence_id).enrollment_ids.touch_ids
+            sent = touches.filtered(lambda t: t.state == "done")
+            self.assertEqual(len(sent), 5, "the hourly limit, across both workers")
+            self.assertEqual(len(sent.mail_mail_id), 5)
+            waiting = touches - sent
+            self.assertEqual(set(waiting.mapped("state")), {"scheduled"})
+            self.assertEqual(set(waiting.mapped("result_message")), {"Deferred: hourly limit of OdooBot"})
+            self.assertTrue(all(date >= datetime(2026, 3, 3, 10, 0) for date in waiting.mapped("date_scheduled")))

@@ -105,6 +105,21 @@ class TestLifecycle(CrmSequenceCommon):
         )
         self.assertEqual(self.env.cr.fetchall(), [])
 
+    def test_uninstall_drops_the_claim_table(self):
+        """The senders' claim table (made by ``init``, outside the ORM) goes with the module."""
+        from odoo.addons.crm_sequence import uninstall_hook  # noqa: PLC0415
+
+        def exists():
+            self.env.cr.execute("SELECT to_regclass('crm_sequence_sender_claim')")
+            return bool(self.env.cr.fetchone()[0])
+
+        self.assertTrue(exists())
+        with self.env.cr.savepoint() as savepoint:
+            uninstall_hook(self.env)
+            self.assertFalse(exists())
+            savepoint.rollback()
+        self.assertTrue(exists())
+
     def test_deactivate_pauses_reactivate_resumes(self):
         enrollments = self._enroll(self.leads[:2])
         enrollments[1].action_pause()
