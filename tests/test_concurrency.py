@@ -36,6 +36,27 @@ class CommittedRunsCase(BaseCase):
         self.addCleanup(self._cleanup)
         return sequence
 
+    def _worker(self, barrier, errors, batch_size):
+        try:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                barrier.wait()
+                env["crm.sequence.touch"]._cron_process_touches(batch_size=batch_size)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    def _two_cron_calls(self, now, batch_size=4):
+        """Two whole cron calls started at the same moment; both must finish without error."""
+        barrier, errors = threading.Barrier(2), []
+        with freeze_time(now):
+            workers = [threading.Thread(target=self._worker, args=(barrier, errors, batch_size)) for _i in range(2)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(timeout=300)
+        self.assertFalse([worker for worker in workers if worker.is_alive()], "both calls finish")
+        self.assertEqual(errors, [], "neither call fails")
+
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
@@ -142,25 +163,8 @@ class TestTwoCronCalls(CommittedRunsCase):
                 "crm_sequence.trace_now_limit", value
             )
 
-    def _worker(self, barrier, errors):
-        try:
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, api.SUPERUSER_ID, {})
-                barrier.wait()
-                env["crm.sequence.touch"]._cron_process_touches(batch_size=4)
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-
     def test_two_calls_share_the_work(self):
-        barrier, errors = threading.Barrier(2), []
-        with freeze_time(self.NOW):
-            workers = [threading.Thread(target=self._worker, args=(barrier, errors)) for _i in range(2)]
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join(timeout=300)
-        self.assertFalse([worker for worker in workers if worker.is_alive()], "both calls finish")
-        self.assertEqual(errors, [], "neither call fails")
+        self._two_cron_calls(self.NOW)
 
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
@@ -245,3 +249,13 @@ class TestTwoWorkersOneSender(CommittedRunsCase):
             self.assertEqual(set(waiting.mapped("state")), {"scheduled"})
             self.assertEqual(set(waiting.mapped("result_message")), {"Deferred: hourly limit of OdooBot"})
             self.assertTrue(all(date >= datetime(2026, 3, 3, 10, 0) for date in waiting.mapped("date_scheduled")))
+
+    def test_two_cron_calls_keep_the_limit(self):
+        """The same with two whole cron calls at once, batches of two: both finish, and
+        together they send the limit, no more."""
+        self._two_cron_calls(datetime(2026, 3, 3, 9, 0), batch_size=2)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            touches = env["crm.sequence"].browse(self.sequence_id).enrollment_ids.touch_ids
+            self.assertEqual(len(touches.filtered(lambda t: t.state == "done").mail_mail_id), 5)
+            self.assertEqual(len(touches.filtered(lambda t: t.state == "scheduled")), 5)
