@@ -100,6 +100,10 @@ class CrmSequence(models.Model):
     model = fields.Char(related="model_id.model", string="Applies to (model)", store=True, index=True)
     step_ids = fields.One2many("crm.sequence.step", "sequence_id", string="Steps", copy=True)
     step_count = fields.Integer(compute="_compute_step_count")
+    has_conditions = fields.Boolean(
+        compute="_compute_has_conditions",
+        help="A step has a condition or a record filter: the step list shows its Condition column.",
+    )
     sender_id = fields.Many2one(
         "res.users",
         string="Send email as",
@@ -358,6 +362,11 @@ class CrmSequence(models.Model):
     def _compute_step_count(self):
         for sequence in self:
             sequence.step_count = len(sequence.step_ids)
+
+    @api.depends("step_ids.condition_summary")
+    def _compute_has_conditions(self):
+        for sequence in self:
+            sequence.has_conditions = any(sequence.step_ids.mapped("condition_summary"))
 
     @api.depends("user_id")
     def _compute_sender_id(self):

@@ -389,6 +389,12 @@ class TestConditions(CrmSequenceCommon):
             [line["condition"] for line in lines], [False, again.condition_summary, call.condition_summary]
         )
         self.assertEqual(lines[1]["day"], lines[2]["day"], "a branch: two steps on the same day")
+        # the step list's Condition column shows only where a step has one
+        self.assertTrue(sequence.has_conditions)
+        again.condition, call.condition, call.filter_domain = "always", "always", False
+        self.assertFalse(sequence.has_conditions, "no condition left: no empty column")
+        form = self.env["crm.sequence"].get_view(view_type="form")["arch"]
+        self.assertIn('column_invisible="not parent.has_conditions"', form)
 
 
 @tagged("post_install", "-at_install")
