@@ -12,6 +12,8 @@
 
 import statistics
 
+import bench_scale
+
 LINKS = (
     '<p>Our <a href="https://www.example.com/pricing">prices</a> and '
     '<a href="https://www.example.com/case-studies">case studies</a>.</p>'
@@ -71,11 +73,7 @@ def run(registry, n, measure, measure_repeated):
             sequence = env["crm.sequence"].create(
                 {
                     "name": label,
-                    "tz": "UTC",
-                    "send_hour_from": 0,
-                    "send_hour_to": 24,
-                    "send_sat": True,
-                    "send_sun": True,
+                    **bench_scale.OPEN_ALL_WEEK,
                     # the run goes on after the email (no completion in the measure)
                     "step_ids": [
                         fields.Command.create(email_step(variants)),

@@ -24,6 +24,8 @@ import statistics
 import time
 from pathlib import Path
 
+import bench_scale
+
 REPLIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "replies"
 SAMPLES = {
     "positive": "001",
@@ -102,11 +104,7 @@ def run(registry, n):
             .create(
                 {
                     "name": "Bench replies",
-                    "tz": "UTC",
-                    "send_hour_from": 0,
-                    "send_hour_to": 24,
-                    "send_sat": True,
-                    "send_sun": True,
+                    **bench_scale.OPEN_ALL_WEEK,
                     "step_ids": [
                         fields.Command.create(
                             {"step_type": "auto_email", "day": 1, "subject": "Quick question", "body_html": "<p>Hi</p>"}

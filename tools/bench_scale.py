@@ -20,6 +20,9 @@ statistics of an empty table (``--no-vacuum`` measures that).
 
 import time
 
+# sending rules of the benchmarks' sequences that must send whenever they run (no window to wait for)
+OPEN_ALL_WEEK = {"tz": "UTC", "send_hour_from": 0, "send_hour_to": 24, "send_sat": True, "send_sun": True}
+
 # the realistic sequence of benchmark.py: email day 1, call day 3, delay 3 days, to-do day 6
 STEPS = [
     {

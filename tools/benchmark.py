@@ -269,12 +269,8 @@ def bench_conditions(env, cr, leads, results):
         sequence = env["crm.sequence"].create(
             {
                 "name": f"Bench {variant} step",
-                "tz": "UTC",
+                **bench_scale.OPEN_ALL_WEEK,
                 "day_mode": "calendar",
-                "send_hour_from": 0,
-                "send_hour_to": 24,
-                "send_sat": True,
-                "send_sun": True,
                 "step_ids": [
                     fields.Command.create(dict(values, sequence=index)) for index, values in enumerate(step_values, 1)
                 ],
@@ -433,11 +429,7 @@ def main():
             sequence = env["crm.sequence"].create(
                 {
                     "name": f"Bench {step_type}",
-                    "tz": "UTC",
-                    "send_hour_from": 0,
-                    "send_hour_to": 24,
-                    "send_sat": True,
-                    "send_sun": True,
+                    **bench_scale.OPEN_ALL_WEEK,
                     "step_ids": [fields.Command.create(step) for step in steps],
                 }
             )
