@@ -23,14 +23,18 @@ def is_set(text):
 
 
 def eval_context(user):
-    """Names a domain may use, as in ``base_automation``; ``user`` is the sequence's owner
-    (a "my records" filter means the owner's records, whoever runs the cron)."""
+    """Names a domain may use; ``user`` is the sequence's owner (a "my records" filter
+    means the owner's records, whoever runs the cron). Plain values only, never a
+    record: a salesperson writes these texts and the cron evaluates them as superuser,
+    so ``user.sudo().write(...)`` in a filter must not reach anything (unlike
+    ``base_automation``, whose domains only administrators write)."""
     return {
         "datetime": safe_eval.datetime,
         "dateutil": safe_eval.dateutil,
         "time": safe_eval.time,
         "uid": user.id,
-        "user": user,
+        "company_id": user.company_id.id,
+        "company_ids": user.company_ids.ids,
         "context_today": lambda: fields.Date.context_today(user),
     }
 
