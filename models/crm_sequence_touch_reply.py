@@ -6,6 +6,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, format_date
 
+from .crm_sequence import MANAGER_GROUP
 from .crm_sequence_enrollment import TRACE_FIRST_KEY
 from .crm_sequence_reply_action import ACTIONS, DEFAULT_ACTIONS, INTENT_LABELS
 from .reply_intent import INTENTS, ReplyReading
@@ -263,7 +264,8 @@ class CrmSequenceTouch(models.Model):
         a "not now" pause ends when the reply was in fact interested. Whoever may manage
         the run (pause, resume, terminate) may correct it. The form's buttons give the
         intent in their context (``crm_sequence_reply_intent``)."""
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(self.env._("Correct the reading of one reply at a time."))
         intent = intent or self.env.context.get("crm_sequence_reply_intent")
         if intent not in INTENTS:
             labels = ", ".join(key for key, _label in INTENT_LABELS)
@@ -276,7 +278,8 @@ class CrmSequenceTouch(models.Model):
             raise UserError(self.env._("This step got no reply to read: there is nothing to correct."))
         if intent == touch.reply_intent:
             return True
-        undone = touch._undo_reply_move()
+        may_lift = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        undone = touch._undo_reply_move(may_lift_opt_out=may_lift)
         touch.write(
             {
                 "reply_intent": intent,
@@ -289,7 +292,7 @@ class CrmSequenceTouch(models.Model):
         touch._reply_move(undone=undone)
         return True
 
-    def _undo_reply_move(self):
+    def _undo_reply_move(self, may_lift_opt_out=True):
         """Take back what the previous reading did, before the new reading's move: the
         opt-out (the blacklisting it made), the "not now" pause, the end of the run (it
         goes on with the steps it had left), the other runs it ended (the company's, the
@@ -298,23 +301,29 @@ class CrmSequenceTouch(models.Model):
         says of it (``text(env)`` sentences)."""
         undone = []
         run = self.enrollment_id
+        keep_opt_out = False
         if self.reply_opted_out:
-            self.reply_opted_out = False
-            if run.email_normalized:
-                self.env["mail.blacklist"].sudo()._remove(
-                    run.email_normalized,
-                    message=self.env._("Reply read again by %s: not a request to stop.", self.env.user.name),
-                )
+            keep_opt_out = self._opt_out_stays(run.email_normalized, may_lift_opt_out)
+            if keep_opt_out:
+                undone.append(keep_opt_out)
+            else:
+                self.reply_opted_out = False
+                if run.email_normalized:
+                    self.env["mail.blacklist"].sudo()._remove(
+                        run.email_normalized,
+                        message=self.env._("Reply read again by %s: not a request to stop.", self.env.user.name),
+                    )
         if self.reply_referral_lead_id:
             undone.append(self._undo_referral_lead())
         stopped = self.env["crm.sequence.enrollment"].sudo().search([("reply_stop_touch_id", "=", self.id)])
         stopped.write({"reply_stop_touch_id": False})
-        revive = stopped.filtered(lambda e: e.state == "removed" and e.end_reason in ("company_replied", "opted_out"))
+        revive_reasons = ("company_replied",) if keep_opt_out else ("company_replied", "opted_out")
+        revive = stopped.filtered(lambda e: e.state == "removed" and e.end_reason in revive_reasons)
         if run.state == "paused" and run.pause_reason == "not_now":
             run._resume()
         elif (
             run.state == "removed"
-            and run.end_reason in ("replied", "left_company", "opted_out")
+            and run.end_reason in ("replied", "left_company", *(() if keep_opt_out else ("opted_out",)))
             and run.date_end
             and self.date_replied
             and run.date_end >= self.date_replied
@@ -322,6 +331,26 @@ class CrmSequenceTouch(models.Model):
             revive |= run
         revive._revive()
         return undone
+
+    def _opt_out_stays(self, email, may_lift):
+        """Why the blacklisting this reading made must stay (``text(env)``), else False.
+        An opt-out is the contact's legal request: only a Sequences Administrator lifts
+        it (``may_lift``: the correcting user is one), and not while another reply of the
+        address is still read as one."""
+        if not may_lift:
+            return lambda env: env._(
+                "The address stays blacklisted: only a Sequences Administrator may lift an opt-out."
+            )
+        if email and self.sudo().search_count(
+            [
+                ("id", "!=", self.id),
+                ("reply_intent", "=", "unsubscribe"),
+                ("enrollment_id.email_normalized", "=", email),
+            ],
+            limit=1,
+        ):
+            return lambda env: env._("The address stays blacklisted: another reply of it asks to stop.")
+        return False
 
     def _undo_referral_lead(self):
         """Delete the lead made for a referral that was no referral, unless someone worked

@@ -268,10 +268,20 @@ class TestReplyMoves(SentEmailsCommon):
         self._receive(touch, "013")
         Blacklist = self.env["mail.blacklist"].with_context(active_test=False)
         self.assertTrue(Blacklist.search([("email", "=", "oops@acme.example.org"), ("active", "=", True)]))
+        # the seller may correct the reading, not lift the contact's opt-out
         with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
             touch.with_user(self.user_owner).action_set_reply_intent("other")
+        self.assertTrue(Blacklist.search([("email", "=", "oops@acme.example.org"), ("active", "=", True)]))
+        self.assertEqual(touch.enrollment_id.end_reason, "opted_out", "still opted out")
+        self.assertIn("only a Sequences Administrator may lift an opt-out", self._notes(touch))
+        # a Sequences Administrator may
+        with freeze_time("2026-12-07 10:05:00"), self.mock_mail_gateway():
+            touch.with_user(self.user_seq_admin).action_set_reply_intent("unsubscribe")
+            touch.with_user(self.user_seq_admin).action_set_reply_intent("other")
         self.assertFalse(Blacklist.search([("email", "=", "oops@acme.example.org"), ("active", "=", True)]))
         self.assertEqual(touch.enrollment_id.end_reason, "replied", "a reply, with the removal rules")
+        with self.assertRaisesRegex(UserError, "one reply at a time"):
+            self.env["crm.sequence.touch"].browse().action_set_reply_intent("other")
 
     def test_correcting_a_referral_deletes_its_untouched_lead(self):
         touch = self._send_to(["fwd@acme.example.org"])["fwd@acme.example.org"]
@@ -390,7 +400,7 @@ class TestReplyMoves(SentEmailsCommon):
         self.assertEqual(others.reply_stop_touch_id, touch)
         third_sequence.action_deactivate()  # meanwhile: its run comes back paused by it
         with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
-            touch.with_user(self.user_owner).action_set_reply_intent("not_now")
+            touch.with_user(self.user_seq_admin).action_set_reply_intent("not_now")
         others.invalidate_recordset()
         self.assertEqual((others[0].state, others[0].end_reason), ("active", False))
         self.assertTrue(others[0].touch_ids.filtered(lambda t: t.state == "scheduled"))
@@ -425,7 +435,7 @@ class TestReplyMoves(SentEmailsCommon):
         touch.invalidate_recordset()
         self.assertTrue(touch.reply_opted_out)
         with freeze_time("2026-12-07 10:00:00"), self.mock_mail_gateway():
-            touch.with_user(self.user_owner).action_set_reply_intent("other")
+            touch.with_user(self.user_seq_admin).action_set_reply_intent("other")
         self.assertFalse(self.env["mail.blacklist"].search([("email", "=", "old@acme.example.org")]))
 
     def test_correction_access_and_bad_input(self):
