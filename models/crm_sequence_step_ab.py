@@ -134,8 +134,9 @@ class CrmSequenceStepAb(models.Model):
     @api.model
     def _check_ab_values(self, vals):
         """Refuse an A/B sample or confidence out of range before it reaches the database."""
+        # a key given empty (JSON null, False) would be stored as 0: refused like any other value
         sample = vals.get("ab_min_sample")
-        if sample is not None and not is_whole_number(sample, MIN_SAMPLE, MAX_SAMPLE):
+        if "ab_min_sample" in vals and not is_whole_number(sample, MIN_SAMPLE, MAX_SAMPLE):
             raise ValidationError(
                 self.env._(
                     "The minimum sample is a whole number of emails per variant from %(low)s to %(high)s, "
@@ -146,8 +147,9 @@ class CrmSequenceStepAb(models.Model):
                 )
             )
         confidence = vals.get("ab_confidence")
-        if confidence is not None and (
-            isinstance(confidence, bool)
+        if "ab_confidence" in vals and (
+            confidence is None
+            or isinstance(confidence, bool)
             or not isinstance(confidence, (int, float))
             or not MIN_CONFIDENCE <= confidence <= MAX_CONFIDENCE
         ):

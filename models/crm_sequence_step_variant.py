@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-from odoo.tools.mail import is_html_empty
 
 MAX_VARIANTS = 4
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -208,7 +207,10 @@ class CrmSequenceStepVariant(models.Model):
     def unlink(self):
         steps = self.step_id
         result = super().unlink()
-        steps.exists()._ab_check_winner()
+        steps = steps.exists()
+        steps._ab_check_winner()
+        # deleting the last variants of an active sequence's email would leave it empty
+        steps.sequence_id._check_complete()
         return result
 
     # ------------------------------------------------------------------
@@ -247,10 +249,6 @@ class CrmSequenceStepVariant(models.Model):
         """Subject, body and language per record, as ``crm.sequence.step._render_email``."""
         self.ensure_one()
         return self.env["crm.sequence.step"]._render_email_of(self, res_ids)
-
-    def _has_email(self):
-        self.ensure_one()
-        return bool((self.subject or "").strip()) or not is_html_empty(self.body_html)
 
     def _copy_email_of(self, step):
         """The step's subject and body in every language onto this variant (both are

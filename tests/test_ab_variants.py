@@ -201,6 +201,14 @@ class TestAbVariants(CrmSequenceCommon):
         self.assertEqual(self.step.variant_count, 1)
         self.assertEqual(self.step.ab_status, "Add a second variant to start the test.")
 
+    def test_deleting_every_variant_of_an_active_sequence_is_refused(self):
+        """The step's email moved into its variants: deleting them all would leave an
+        active sequence with an empty automatic email."""
+        self._add_variants("B")
+        self.sequence.action_activate()
+        with self._refused(ValidationError, "is active and cannot run with"):
+            self._variants().unlink()
+
     def test_copy_keeps_variants(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self._add_variants("B")
@@ -500,12 +508,10 @@ class TestAbVariants(CrmSequenceCommon):
     # ------------------------------------------------------------------
 
     def test_bad_sample_and_confidence(self):
-        for sample in (9, 0, -100, 100_001, 2.5, "100", True):
+        for sample in (9, 0, -100, 100_001, 2.5, "100", True, None, False):
             with self.subTest(sample=sample), self._refused(ValidationError, "from 10 to 100,000"):
                 self.step.write({"ab_min_sample": sample})
-        for confidence in (79.9, 99.95, 100, 0, "95", True, None):
-            if confidence is None:
-                continue
+        for confidence in (79.9, 99.95, 100, 0, "95", True, None, False):
             with self.subTest(confidence=confidence), self._refused(ValidationError, "from 80.0 to 99.9"):
                 self.step.write({"ab_confidence": confidence})
         self.step.write({"ab_min_sample": 10, "ab_confidence": 99.9})
