@@ -649,6 +649,7 @@ class CrmSequenceEnrollment(models.Model):
         Touch = self.env["crm.sequence.touch"].sudo()
         runs = self.sudo()
         by_run = defaultdict(list)  # run id: [(touch id, step id, date)] in step order
+        self._flush_touches()  # read by SQL below
         for run_id, touch_id, step_id, date in self.env.execute_query(
             SQL(
                 """
@@ -656,7 +657,7 @@ class CrmSequenceEnrollment(models.Model):
                   FROM crm_sequence_touch touch
              LEFT JOIN crm_sequence_step step ON step.id = touch.step_id
                  WHERE touch.enrollment_id = ANY(%s) AND touch.state = 'scheduled'
-                   AND touch.date_scheduled IS NOT NULL
+                   AND touch.date_scheduled IS NOT NULL AND touch.step_id IS NOT NULL
               ORDER BY touch.enrollment_id, COALESCE(step.sequence, 0), COALESCE(step.id, 0),
                        touch.date_scheduled, touch.id
                 """,

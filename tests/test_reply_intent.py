@@ -47,7 +47,16 @@ def test_accuracy(held_out):
     print(f"\nreply intent accuracy ({'held-out' if held_out else 'tuned'}): {accuracy:.1%} of {len(samples)}")
     for file, reading in wrong:
         print(f"  {file}: read {reading.intent} {reading.resume_date} {reading.referral_email} {reading.referral_name}")
-    assert accuracy >= 0.9
+    # the README's figures, as they stand: any new miss fails (the one held-out miss is known)
+    assert wrong_files(wrong) == (set() if not held_out else KNOWN_HELD_OUT_MISSES), wrong
+
+
+def wrong_files(wrong):
+    return {file for file, _reading in wrong}
+
+
+# a German referral in Outlook's web layout, read as "other" (README, "Reading replies")
+KNOWN_HELD_OUT_MISSES = {"de_referral_046_outlook_web.eml"}
 
 
 def test_unsubscribe_never_missed_positive_never_a_stop():

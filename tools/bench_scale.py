@@ -11,11 +11,12 @@ A salesperson owns a realistic four-step sequence (defaults on) and N of their l
   - deletes min(N, 10,000) enrolled leads, against as many leads in no sequence;
   - the cron with nothing due and 10 x N touches scheduled (median of 7 calls).
 
-Before each action the tables the actions write are vacuumed and analyzed, as PostgreSQL's
-autovacuum does on a production server between a user's actions (a minute apart at the
-most, by default). The CI machine's PostgreSQL runs with ``autovacuum = off``: without
-this, every action would pay for the dead rows of all the actions before it, with the
-statistics of an empty table (``--no-vacuum`` measures that).
+Before each action the tables the actions write are vacuumed and analyzed: the best case,
+as if autovacuum had caught up between a user's actions (on a default server it wakes every
+minute and works once 20% of a table's rows are dead, so an action taken seconds after a
+large one still pays part of it). The CI machine's PostgreSQL runs with ``autovacuum = off``:
+without this, every action would pay for the dead rows of all the actions before it, with
+the statistics of an empty table — ``--no-vacuum`` measures that worst case.
 """
 
 import time
