@@ -400,7 +400,7 @@ class CrmSequenceEnrollment(models.Model):
                     model=records._name,
                     now=now,
                     uid=self.env.uid,
-                    write_date=fields.Datetime.now(),
+                    write_date=self.env.cr.now(),  # as the ORM stamps its rows
                     rows=SQL(", ").join(rows),
                 )
             )

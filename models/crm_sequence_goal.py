@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from . import record_filters
 
 # Sequence fields whose change alters which fields of which boards the goals watch
-GOAL_CACHE_FIELDS = {"goal_domain", "state", "model_id", "user_id"}
+GOAL_CACHE_FIELDS = {"goal_domain", "state", "model_id"}
 
 _logger = logging.getLogger(__name__)
 

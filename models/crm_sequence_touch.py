@@ -297,7 +297,7 @@ class CrmSequenceTouch(models.Model):
                  RETURNING id
                     """,
                     uid=self.env.uid,
-                    now=fields.Datetime.now(),
+                    now=self.env.cr.now(),  # as the ORM stamps its rows
                     plan=SQL(", ").join(rows),
                 )
             )

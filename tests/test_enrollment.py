@@ -29,47 +29,60 @@ class TestEnrollment(CrmSequenceCommon):
 
     def test_bulk_insert_matches_orm_create(self):
         """Runs are inserted by SQL (``_insert_runs``): field by field, they hold what the
-        ORM's create and compute would give the same run, and so do their touches."""
+        ORM's create and compute would give the same runs — two leads in two time zones,
+        one without salesperson (the owner gets its tasks), notes left to the cron."""
         Run = self.env["crm.sequence.enrollment"].sudo()
-        lead = self.leads[0]
-        lead.partner_id = self.env["res.partner"].create({"name": "Ann", "tz": "America/New_York"})
-        self.sequence.use_contact_tz = True
+        leads = self.leads[:2]
+        leads[0].partner_id = self.env["res.partner"].create({"name": "Ann", "tz": "America/New_York"})
+        leads[1].user_id = False
+        self.sequence.write(
+            {"use_contact_tz": True, "notify_user_field_id": self.env.ref("crm.field_crm_lead__user_id").id}
+        )
+        self.env["ir.config_parameter"].set_param("crm_sequence.trace_now_limit", 1)
         stored = [
             name
             for name, field in Run._fields.items()
             if field.store and field.column_type and name not in ("id", "create_date", "write_date")
         ]
 
-        def enrolled(run):
-            values = run.read(stored)[0]
-            del values["id"]
-            touches = run.touch_ids.sorted("id")
-            return values, touches.read(["step_id", "step_type", "date_scheduled", "state", "user_id", "res_id"])
+        def enrolled(runs):
+            return [dict(values, id=0) for values in runs.sorted("res_id").read(stored)]
 
         with freeze_time("2026-03-03 08:00:00"):
-            self.sequence.with_user(self.user_owner).enroll_records(lead)
+            self.sequence.with_user(self.user_owner).enroll_records(leads)
             by_sql = self.sequence.enrollment_ids
             expected = enrolled(by_sql)
             by_sql.touch_ids.unlink()
             by_sql.unlink()
-            vals = {
-                "sequence_id": self.sequence.id,
-                "res_model": "crm.lead",
-                "res_id": lead.id,
-                "record_name": lead.display_name,
-                "user_id": self.user_owner.id,
-                "email": lead.email_from,
-                "tz": "America/New_York",
-            }
-            by_orm = Run.with_user(self.user_owner).sudo().create(vals)
-            self.env["crm.sequence.touch"].sudo()._plan(by_orm, self.sequence.step_ids, by_orm.date_start)
+            by_orm = (
+                Run.with_user(self.user_owner)
+                .sudo()
+                .create(
+                    [
+                        {
+                            "sequence_id": self.sequence.id,
+                            "res_model": "crm.lead",
+                            "res_id": lead.id,
+                            "record_name": lead.display_name,
+                            "user_id": (lead.user_id or self.user_owner).id,
+                            "email": lead.email_from,
+                            "tz": lead.partner_id.tz or False,
+                            "trace_pending": True,
+                        }
+                        for lead in leads
+                    ]
+                )
+            )
+            self.env["crm.sequence.touch"].sudo()._plan(by_orm, self.sequence.step_ids, by_orm[0].date_start)
             by_orm.flush_recordset()
             by_orm.invalidate_recordset()
-            self.assertEqual(enrolled(by_orm)[0], expected[0])
-            self.assertEqual([dict(t, id=0) for t in enrolled(by_orm)[1]], [dict(t, id=0) for t in expected[1]])
-        self.assertEqual(expected[0]["tz"], "America/New_York")
-        self.assertTrue(expected[0]["next_step_id"] and expected[0]["next_touch_date"])
-        self.assertEqual(expected[0]["enrolled_by_id"][0], self.user_owner.id)
+            self.assertEqual(enrolled(by_orm), expected)
+        first, second = expected
+        self.assertEqual((first["tz"], second["tz"]), ("America/New_York", False))
+        self.assertNotEqual(first["next_touch_date"], second["next_touch_date"], "each in its time zone")
+        self.assertEqual(second["user_id"][0], self.user_owner.id, "no salesperson: the owner")
+        self.assertTrue(first["trace_pending"] and second["trace_pending"], "notes left to the cron")
+        self.assertEqual(first["enrolled_by_id"][0], self.user_owner.id)
 
     def test_manual_enrollment_report(self):
         with freeze_time("2026-03-03 09:00:00"):
