@@ -213,11 +213,13 @@ class TestAbVariants(CrmSequenceCommon):
         self.env["res.lang"]._activate_lang("fr_FR")
         self._add_variants("B")
         self._variants()[1].with_context(lang="fr_FR").subject = "B en français"
+        self._variants()[1].with_user(self.user_owner).action_pick_winner()
+        self.assertTrue(self.step.ab_winner_id, "a decided test")
         copy = self.sequence.copy()
         step = copy.step_ids.filtered(lambda s: s.step_type == "auto_email")
-        self.assertEqual(self._variants(step).mapped("name"), ["A", "B"])
-        self.assertEqual(self._variants(step)[1].with_context(lang="fr_FR").subject, "B en français")
-        self.assertFalse(step.ab_winner_id)
+        self.assertEqual(self._variants(step.with_context(active_test=False)).mapped("name"), ["A", "B"])
+        self.assertEqual(self._variants(step)[-1].with_context(lang="fr_FR").subject, "B en français")
+        self.assertFalse(step.ab_winner_id, "the copy starts its own test")
 
     # ------------------------------------------------------------------
     # Planning and sending

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
@@ -58,8 +60,13 @@ class TestGoal(CrmSequenceCommon):
         watched = self.env["crm.sequence"]._goal_watched_fields()
         self.assertIn("stage_id", watched["crm.lead"])
         self.assertNotIn("priority", watched["crm.lead"])
-        # a goal's field written: the check happens, and nothing ends when the goal is not met
-        self.assertGreater(self._write_queries(lead, {"stage_id": self.stage_qualified.id}), with_goal)
+        # a goal's field written: the check happens (once), and nothing ends when the goal is not met
+        Enrollment = type(self.env["crm.sequence.enrollment"])
+        with patch.object(Enrollment, "_end_goal_reached_for", autospec=True, return_value=None) as check:
+            self._write_queries(lead, {"priority": "3"})
+            self.assertFalse(check.called, "a field no goal reads: no check")
+            self._write_queries(lead, {"stage_id": self.stage_qualified.id})
+            self.assertEqual(check.call_count, 1)
         self.assertEqual(self.sequence.enrollment_ids.filtered(lambda r: r.res_id == lead.id).state, "active")
 
     def test_goal_cache_follows_the_sequences(self):
