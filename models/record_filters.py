@@ -33,8 +33,6 @@ def eval_context(user):
         "dateutil": safe_eval.dateutil,
         "time": safe_eval.time,
         "uid": user.id,
-        "company_id": user.company_id.id,
-        "company_ids": user.company_ids.ids,
         "context_today": lambda: fields.Date.context_today(user),
     }
 

@@ -463,7 +463,7 @@ class TestConditionInput(CrmSequenceCommon):
     def test_filters_and_goals_run_no_code(self):
         """A salesperson writes filters and goals; the cron evaluates them as superuser: a
         text that calls methods on the user (``user.sudo().write``) is refused, and writes
-        nothing. ``uid`` and the company ids are there as plain values."""
+        nothing. ``uid`` is there as a plain value."""
         name = self.user_other.name
         attack = f"[('id', '!=', user.sudo().browse({self.user_other.id}).write({{'name': 'Owned'}}) and 0)]"
         todo, sequence = self.todo.with_user(self.user_owner), self.sequence.with_user(self.user_owner)
@@ -471,7 +471,7 @@ class TestConditionInput(CrmSequenceCommon):
         self._refused(ValidationError, "the goal does not work", sequence.write, {"goal_domain": attack})
         self.user_other.invalidate_recordset()
         self.assertEqual(self.user_other.name, name)
-        todo.write({"filter_domain": "[('user_id', '=', uid), ('company_id', 'in', company_ids + [False])]"})
+        todo.write({"filter_domain": "[('user_id', '=', uid)]"})
         self.assertTrue(todo.condition_summary)
 
     def test_changes_that_would_break_a_condition(self):
